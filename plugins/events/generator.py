@@ -1,0 +1,72 @@
+"""The Pelican generator: reads the store, renders the planned pages.
+
+The only module that imports Pelican.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from .collect import collection_window
+from .plan import SitePlan, plan_site
+from .runner import run_collection
+from .settings import EventsSettings
+from .store import open_store
+
+__all__ = ["EventsGenerator"]
+
+log = logging.getLogger(__name__)
+
+
+class EventsGenerator(Generator):
+    """Collects (unless EVENTS_COLLECT is off), then writes the event pages and files."""
+
+    def generate_context(self) -> None:
+        base = Path(self.settings.get("EVENTS_BASE_PATH", "") or Path(self.path).resolve().parent)
+        self.events_settings = EventsSettings.from_mapping(
+            {k: v for k, v in self.settings.items() if k.startswith("EVENTS_") and k != "EVENTS_BASE_PATH"}, base
+        )
+        settings = self.events_settings
+        if settings.collect:
+            run_collection(settings)
+        now = settings.clock.now()
+        start, end = collection_window(now, settings.horizon_days)
+        store = open_store(settings)
+        try:
+            events = store.window(start - timedelta(days=settings.archive_days), end)
+        finally:
+            store.close()
+        self.plan: SitePlan = plan_site(
+            events,
+            now,
+            settings.timezone,
+            home_days=settings.home_days,
+            uid_domain=settings.uid_domain,
+            site_name=str(self.settings.get("SITENAME", "Events")),
+        )
+        self.context["events_now"] = now
+
+    def generate_output(self, writer: Any) -> None:
+        output = Path(self.output_path)
+        common = {**self.context, "SITEURL": self.settings.get("SITEURL", "")}
+        for spec in self.plan.pages:
+            html = self.get_template(spec.template).render({**common, **spec.context, "page_path": spec.path})
+            _write(output / spec.path, html.encode("utf-8"))
+        for artifact in self.plan.artifacts:
+            _write(output / artifact.path, artifact.content)
+        log.info("events: wrote %d pages and %d files", len(self.plan.pages), len(self.plan.artifacts))
+
+
+def _write(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_bytes() == content:
+        return
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)

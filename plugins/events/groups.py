@@ -1,0 +1,258 @@
+"""Load and validate `_groups/*.yaml`.
+
+Validation never stops at the first problem: it returns every problem, one
+per file and field, so a contributor fixes a pull request in one go.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .models import Group
+
+__all__ = [
+    "Problem",
+    "GroupLoad",
+    "load_groups",
+    "load_categories",
+    "validate_group",
+    "SLUG_PATTERN",
+    "SOURCE_TYPES",
+    "US_STATES",
+]
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+SOURCE_TYPES: dict[str, tuple[str, ...]] = {
+    "ical": ("type", "url"),
+    "jsonld": ("type", "url", "event_links", "max_pages"),
+    "libcal": ("type", "url", "calendar_id"),
+    "json_api": ("type", "url", "page_size", "max_pages"),
+}
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
+)
+_FIELDS: dict[str, str] = {
+    "name": "the group's name, a non-empty string",
+    "website": "an http(s) URL",
+    "active": "true or false",
+    "categories": "a list of category slugs from data/categories.yaml",
+    "ical": "the http(s) URL of an iCalendar feed",
+    "source": f"a mapping with 'type' (one of {', '.join(SOURCE_TYPES)}) and 'url'",
+    "skip_phrases": "a list of strings",
+    "suppress_urls": "a list of http(s) URLs",
+    "fallback_url": "an http(s) URL",
+    "default_state": "a two-letter US state code such as VA",
+    "timezone": "an IANA timezone such as America/New_York",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file: which field, what is wrong, what is expected."""
+
+    file: str
+    field: str
+    message: str
+    expected: str = ""
+
+    def __str__(self) -> str:
+        tail = f"; expected {self.expected}" if self.expected else ""
+        return f"{self.file}: {self.field}: {self.message}{tail}"
+
+
+@dataclass(frozen=True)
+class GroupLoad:
+    groups: tuple[Group, ...]
+    problems: tuple[Problem, ...]
+
+
+def load_categories(path: Path) -> dict[str, str]:
+    """Category slug -> display name."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of category slug to name")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def load_groups(
+    folder: Path, categories: Mapping[str, str], only: Sequence[Path] | None = None
+) -> GroupLoad:
+    """Every group file in `folder` (or just `only`), with every problem found.
+
+    A broken file is reported and left out; the good ones still load.
+    """
+    all_files = sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml"))
+    chosen = [Path(p) for p in only] if only else all_files
+    groups: list[Group] = []
+    problems: list[Problem] = []
+    slugs: dict[str, str] = {}
+    for path in all_files:
+        slugs.setdefault(path.stem.lower(), path.name)
+    for path in chosen:
+        shown = _shown(path, folder)
+        owner = slugs.get(path.stem.lower())
+        if owner is not None and owner != path.name and path.parent.resolve() == folder.resolve():
+            problems.append(Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {owner}", "one file per slug"))
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            problems.append(Problem(shown, "file", "no such file", "a group YAML file"))
+            continue
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            problems.append(Problem(shown, "file", f"not valid YAML: {_one_line(error)}", "a YAML mapping"))
+            continue
+        found = validate_group(shown, path.stem, data, categories)
+        if found:
+            problems.extend(found)
+            continue
+        groups.append(_to_group(path, data))
+    return GroupLoad(tuple(groups), tuple(problems))
+
+
+def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, str]) -> list[Problem]:
+    """Every problem of one group file's parsed YAML."""
+    problems: list[Problem] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(shown, field, message, _FIELDS.get(field.split(".")[0], "")))
+
+    if not SLUG_PATTERN.match(stem):
+        problems.append(Problem(shown, "slug", f"file name {stem!r} is not a slug", "lowercase letters, digits, '-' and '_', like dc-python.yaml"))
+    if not isinstance(data, dict):
+        problems.append(Problem(shown, "file", f"the file holds {_kind(data)}, not a mapping of fields", "name, website, ical..."))
+        return problems
+    for key in sorted(map(str, data)):
+        if key not in _FIELDS:
+            problems.append(Problem(shown, key, "unknown field", f"one of {', '.join(_FIELDS)}"))
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        bad("name", "missing" if name is None else f"{_kind(name)} is not a name")
+    _url_field(data, "website", bad, required=True)
+    if "active" in data and not isinstance(data["active"], bool):
+        bad("active", f"{_kind(data['active'])} is not true or false")
+    cats = data.get("categories", [])
+    if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+        bad("categories", f"{_kind(cats)} is not a list of strings")
+    else:
+        for cat in cats:
+            if cat not in categories:
+                bad("categories", f"unknown category {cat!r}")
+    has_ical, has_source = "ical" in data, "source" in data
+    if has_ical and has_source:
+        bad("source", "give either 'ical' or 'source', not both")
+    elif not has_ical and not has_source:
+        bad("ical", "missing: a group needs a calendar ('ical' or 'source')")
+    elif has_ical:
+        _url_field(data, "ical", bad, required=True)
+    else:
+        _source_field(data["source"], bad)
+    for key in ("skip_phrases", "suppress_urls"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            bad(key, f"{_kind(value)} is not a list of non-empty strings")
+        elif key == "suppress_urls":
+            for item in value:
+                if not _is_http(item):
+                    bad(key, f"{item!r} is not an http(s) URL")
+    _url_field(data, "fallback_url", bad, required=False)
+    state = data.get("default_state")
+    if state is not None and (not isinstance(state, str) or state.upper() not in US_STATES):
+        bad("default_state", f"{state!r} is not a US state code")
+    zone = data.get("timezone")
+    if zone is not None:
+        try:
+            ZoneInfo(str(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            bad("timezone", f"{zone!r} is not a timezone")
+    return problems
+
+
+def _source_field(source: Any, bad: Any) -> None:
+    if not isinstance(source, dict):
+        bad("source", f"{_kind(source)} is not a mapping")
+        return
+    kind = source.get("type")
+    if kind not in SOURCE_TYPES:
+        bad("source.type", f"{kind!r} is not a source type; use one of {', '.join(SOURCE_TYPES)}")
+        return
+    for key in sorted(map(str, source)):
+        if key not in SOURCE_TYPES[kind]:
+            bad(f"source.{key}", f"unknown setting for a {kind} source; known: {', '.join(SOURCE_TYPES[kind])}")
+    url = source.get("url")
+    if not _is_http(url):
+        bad("source.url", "missing" if url is None else f"{url!r} is not an http(s) URL")
+
+
+def _url_field(data: dict[str, Any], key: str, bad: Any, required: bool) -> None:
+    if key not in data:
+        if required:
+            bad(key, "missing")
+        return
+    if not _is_http(data[key]):
+        bad(key, f"{data[key]!r} is not an http(s) URL")
+
+
+def _is_http(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value.strip()
+
+
+def _to_group(path: Path, data: dict[str, Any]) -> Group:
+    source = data.get("source") or {}
+    return Group(
+        slug=path.stem.lower(),
+        name=data["name"].strip(),
+        website=data["website"].strip(),
+        active=data.get("active", True),
+        categories=tuple(data.get("categories", [])),
+        ical=str(data.get("ical", "")).strip(),
+        source=tuple(sorted(source.items())),
+        skip_phrases=tuple(data.get("skip_phrases", [])),
+        suppress_urls=tuple(data.get("suppress_urls", [])),
+        fallback_url=str(data.get("fallback_url", "")).strip(),
+        default_state=str(data.get("default_state", "")).upper(),
+        timezone=str(data.get("timezone", "")),
+        path=str(path),
+    )
+
+
+def _shown(path: Path, folder: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(folder.resolve().parent))
+    except ValueError:
+        return str(path)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+def iter_messages(problems: Iterable[Problem]) -> list[str]:
+    return [str(p) for p in problems]

@@ -1,0 +1,202 @@
+"""The typed settings of the events plugin, read from `EVENTS_*` settings.
+
+Pelican hands the plugin its settings dict; `invoke collect` hands the same
+dict without starting Pelican. `EventsSettings.from_mapping` validates every
+`EVENTS_*` key once, at start-up, and names the setting that is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .clock import Clock, parse_now
+
+__all__ = ["EventsSettings", "SettingsError", "SETTING_DOCS"]
+
+
+class SettingsError(ValueError):
+    """A setting is missing, of the wrong type or out of range."""
+
+
+# name -> (default, help). The README documents each; a test checks that.
+SETTING_DOCS: dict[str, tuple[Any, str]] = {
+    "EVENTS_GROUPS_DIR": ("_groups", "folder of group YAML files"),
+    "EVENTS_CATEGORIES_FILE": ("data/categories.yaml", "category slugs and names"),
+    "EVENTS_SINGLE_EVENTS_DIR": ("_single_events", "folder of one-off and RRULE events given by hand"),
+    "EVENTS_OVERLAYS_DIR": ("_overlays", "folder of corrections to collected events, by event id"),
+    "EVENTS_TIMEZONE": ("America/New_York", "the site's display timezone (IANA name)"),
+    "EVENTS_NOW": ("", "pin 'now' (ISO 8601 with offset) for reproducible builds; empty means the real time"),
+    "EVENTS_COLLECT": (True, "a Pelican run collects feeds before generating; False generates from the store only"),
+    "EVENTS_STORE": ("sqlite", "'sqlite' (embedded, default) or 'dynamodb'"),
+    "EVENTS_CACHE_DIR": (".cache", "folder for the SQLite store and the HTTP cache"),
+    "EVENTS_SQLITE_PATH": ("", "SQLite store file; empty means <EVENTS_CACHE_DIR>/events.sqlite3"),
+    "EVENTS_DYNAMODB_TABLE": ("dctech-events", "DynamoDB table name (endpoint and region come from boto3's configuration)"),
+    "EVENTS_ARCHIVE_DAYS": (365, "days past events are kept for the archive before they expire"),
+    "EVENTS_HORIZON_DAYS": (90, "how far ahead collection reads each feed"),
+    "EVENTS_FETCH_TIMEOUT": (20.0, "seconds for one HTTP request (connect and read)"),
+    "EVENTS_FETCH_WORKERS": (16, "concurrent fetches in all"),
+    "EVENTS_FETCH_PER_HOST": (4, "concurrent fetches to one host"),
+    "EVENTS_FETCH_RETRIES": (3, "tries per URL on network errors, 429 and 5xx"),
+    "EVENTS_FETCH_MAX_BYTES": (10_000_000, "largest feed body accepted, in bytes"),
+    "EVENTS_USER_AGENT": ("dctech-events/0.1 (+https://github.com/dctech-events/site)", "User-Agent sent with every request"),
+    "EVENTS_MAX_OCCURRENCES": (2000, "most occurrences read from one feed"),
+    "EVENTS_EXPAND_SECONDS": (10.0, "most seconds spent expanding one feed's recurrences"),
+    "EVENTS_STATES": (("DC", "MD", "VA"), "states the site lists; events elsewhere are left out (empty: all)"),
+    "EVENTS_HOME_DAYS": (14, "days of upcoming events on the home page"),
+    "EVENTS_UID_DOMAIN": ("dctech.events", "domain in each ICS UID (event id @ domain)"),
+}
+
+
+@dataclass(frozen=True)
+class EventsSettings:
+    groups_dir: Path
+    categories_file: Path
+    single_events_dir: Path
+    overlays_dir: Path
+    timezone: ZoneInfo
+    now: datetime | None
+    collect: bool
+    store: str
+    cache_dir: Path
+    sqlite_path: Path
+    dynamodb_table: str
+    archive_days: int
+    horizon_days: int
+    fetch_timeout: float
+    fetch_workers: int
+    fetch_per_host: int
+    fetch_retries: int
+    fetch_max_bytes: int
+    user_agent: str
+    max_occurrences: int
+    expand_seconds: float
+    states: tuple[str, ...]
+    home_days: int
+    uid_domain: str
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(self.timezone, self.now)
+
+    @classmethod
+    def from_mapping(cls, settings: Mapping[str, Any], base: Path | None = None) -> EventsSettings:
+        """Build from a Pelican-style settings dict; relative paths resolve against `base`."""
+        unknown = sorted(k for k in settings if k.startswith("EVENTS_") and k not in SETTING_DOCS)
+        if unknown:
+            raise SettingsError(f"{unknown[0]}: unknown setting; known settings are {', '.join(SETTING_DOCS)}")
+        root = base or Path(str(settings.get("PATH", "."))).resolve().parent
+        value = _Reader(settings, root)
+        cache_dir = value.path("EVENTS_CACHE_DIR")
+        sqlite = value.text("EVENTS_SQLITE_PATH")
+        store = value.text("EVENTS_STORE")
+        if store not in ("sqlite", "dynamodb"):
+            raise SettingsError(f"EVENTS_STORE: {store!r} is not a store; expected 'sqlite' or 'dynamodb'")
+        return cls(
+            groups_dir=value.path("EVENTS_GROUPS_DIR"),
+            categories_file=value.path("EVENTS_CATEGORIES_FILE"),
+            single_events_dir=value.path("EVENTS_SINGLE_EVENTS_DIR"),
+            overlays_dir=value.path("EVENTS_OVERLAYS_DIR"),
+            timezone=value.zone("EVENTS_TIMEZONE"),
+            now=value.instant("EVENTS_NOW"),
+            collect=value.flag("EVENTS_COLLECT"),
+            store=store,
+            cache_dir=cache_dir,
+            sqlite_path=(root / sqlite) if sqlite else cache_dir / "events.sqlite3",
+            dynamodb_table=value.text("EVENTS_DYNAMODB_TABLE"),
+            archive_days=value.count("EVENTS_ARCHIVE_DAYS"),
+            horizon_days=value.count("EVENTS_HORIZON_DAYS", minimum=1),
+            fetch_timeout=value.seconds("EVENTS_FETCH_TIMEOUT"),
+            fetch_workers=value.count("EVENTS_FETCH_WORKERS", minimum=1),
+            fetch_per_host=value.count("EVENTS_FETCH_PER_HOST", minimum=1),
+            fetch_retries=value.count("EVENTS_FETCH_RETRIES", minimum=1),
+            fetch_max_bytes=value.count("EVENTS_FETCH_MAX_BYTES", minimum=1),
+            user_agent=value.text("EVENTS_USER_AGENT"),
+            max_occurrences=value.count("EVENTS_MAX_OCCURRENCES", minimum=1),
+            expand_seconds=value.seconds("EVENTS_EXPAND_SECONDS"),
+            states=value.states("EVENTS_STATES"),
+            home_days=value.count("EVENTS_HOME_DAYS", minimum=1),
+            uid_domain=value.text("EVENTS_UID_DOMAIN"),
+        )
+
+    def replace(self, **changes: Any) -> EventsSettings:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return EventsSettings(**values)
+
+
+class _Reader:
+    """Reads one setting at a time with its default, naming it on error."""
+
+    def __init__(self, settings: Mapping[str, Any], root: Path) -> None:
+        self._settings = settings
+        self._root = root
+
+    def _get(self, name: str) -> Any:
+        return self._settings.get(name, SETTING_DOCS[name][0])
+
+    def text(self, name: str) -> str:
+        raw = self._get(name)
+        if not isinstance(raw, str):
+            raise SettingsError(f"{name}: expected a string, got {type(raw).__name__} {raw!r}")
+        return raw
+
+    def path(self, name: str) -> Path:
+        raw = Path(self.text(name))
+        return raw if raw.is_absolute() else self._root / raw
+
+    def flag(self, name: str) -> bool:
+        raw = self._get(name)
+        if isinstance(raw, str) and raw.lower() in ("1", "true", "yes", "0", "false", "no", ""):
+            return raw.lower() in ("1", "true", "yes")
+        if not isinstance(raw, bool):
+            raise SettingsError(f"{name}: expected True or False, got {raw!r}")
+        return raw
+
+    def count(self, name: str, minimum: int = 0) -> int:
+        raw = self._get(name)
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name}: expected a whole number, got {raw!r}") from None
+        if isinstance(raw, bool) or number < minimum or (isinstance(raw, float) and raw != number):
+            raise SettingsError(f"{name}: expected a whole number of at least {minimum}, got {raw!r}")
+        return number
+
+    def seconds(self, name: str) -> float:
+        raw = self._get(name)
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name}: expected a number of seconds, got {raw!r}") from None
+        if number <= 0:
+            raise SettingsError(f"{name}: expected more than 0 seconds, got {raw!r}")
+        return number
+
+    def zone(self, name: str) -> ZoneInfo:
+        raw = self.text(name)
+        try:
+            return ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"{name}: {raw!r} is not an IANA timezone such as 'America/New_York'") from None
+
+    def instant(self, name: str) -> datetime | None:
+        raw = self.text(name).strip()
+        if not raw:
+            return None
+        try:
+            return parse_now(raw)
+        except ValueError as error:
+            raise SettingsError(f"{name}: {error}") from None
+
+    def states(self, name: str) -> tuple[str, ...]:
+        raw = self._get(name)
+        if isinstance(raw, str):
+            raw = [part for part in raw.replace(",", " ").split() if part]
+        if not isinstance(raw, (list, tuple)) or not all(isinstance(s, str) and len(s) == 2 for s in raw):
+            raise SettingsError(f"{name}: expected a list of two-letter state codes such as ['DC', 'MD'], got {raw!r}")
+        return tuple(s.upper() for s in raw)

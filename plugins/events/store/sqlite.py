@@ -1,0 +1,98 @@
+"""The embedded store: one SQLite file, the default for local builds."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+from ..models import GroupState, StoredEvent
+from .base import StoreStats, from_item, state_from_item, state_to_item, to_item
+
+__all__ = ["SQLiteStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    event_id TEXT NOT NULL,
+    start_datetime TEXT NOT NULL,
+    start_utc TEXT NOT NULL,
+    group_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    PRIMARY KEY (event_id, start_datetime)
+);
+CREATE INDEX IF NOT EXISTS events_by_start ON events (start_utc);
+CREATE INDEX IF NOT EXISTS events_by_group ON events (group_id, start_utc);
+CREATE TABLE IF NOT EXISTS group_states (
+    group_id TEXT PRIMARY KEY,
+    item TEXT NOT NULL
+);
+"""
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SQLiteStore:
+    """Keeps the same items as the DynamoDB table, as JSON in one SQLite file."""
+
+    def __init__(self, path: Path, archive_days: int = 365) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path))
+        self._db.executescript(_SCHEMA)
+        self._archive_days = archive_days
+        self.stats = StoreStats()
+
+    def group_events(self, group_id: str) -> list[StoredEvent]:
+        rows = self._db.execute(
+            "SELECT item FROM events WHERE group_id = ? ORDER BY start_utc, event_id", (group_id,)
+        ).fetchall()
+        self.stats.items_read += len(rows)
+        return [from_item(json.loads(row[0])) for row in rows]
+
+    def window(self, start: datetime, end: datetime) -> list[StoredEvent]:
+        rows = self._db.execute(
+            "SELECT item FROM events WHERE start_utc >= ? AND start_utc < ? ORDER BY start_utc, event_id",
+            (_utc(start), _utc(end)),
+        ).fetchall()
+        self.stats.items_read += len(rows)
+        return [from_item(json.loads(row[0])) for row in rows]
+
+    def write(self, puts: Sequence[StoredEvent], deletes: Sequence[tuple[str, str]]) -> None:
+        with self._db:
+            self._db.executemany(
+                "DELETE FROM events WHERE event_id = ? AND start_datetime = ?", list(deletes)
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        s.event_id,
+                        s.event.start.isoformat(),
+                        _utc(s.event.start),
+                        s.event.group_id,
+                        json.dumps(to_item(s, self._archive_days), sort_keys=True, ensure_ascii=False),
+                    )
+                    for s in puts
+                ],
+            )
+        self.stats.items_written += len(puts)
+        self.stats.items_deleted += len(deletes)
+
+    def group_states(self) -> dict[str, GroupState]:
+        rows = self._db.execute("SELECT item FROM group_states").fetchall()
+        states = [state_from_item(json.loads(row[0])) for row in rows]
+        return {s.group_id: s for s in states}
+
+    def put_group_state(self, state: GroupState) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO group_states VALUES (?, ?)",
+                (state.group_id, json.dumps(state_to_item(state), sort_keys=True)),
+            )
+        self.stats.state_writes += 1
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,145 @@
+"""The "last seen" rules (DESIGN.md): how one group's fetched events change the store.
+
+`plan_sync` is pure: it compares what the store holds for a group with what
+its feed gave today and returns the writes, so every rule is testable
+without a store and writes stay proportional to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Sequence
+
+from .models import Event, GroupState, StoredEvent
+from .store.base import content_hash
+
+__all__ = ["SyncPlan", "plan_sync", "next_group_state", "COUNT_NAMES"]
+
+COUNT_NAMES = ("added", "updated", "cancelled", "removed", "unchanged")
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    puts: tuple[StoredEvent, ...]
+    deletes: tuple[tuple[str, str], ...]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def plan_sync(
+    existing: Sequence[StoredEvent],
+    fetched: Sequence[Event],
+    previous: GroupState | None,
+    now: datetime,
+    window_start: datetime,
+) -> SyncPlan:
+    """Writes that bring one group's stored events in line with a successful fetch.
+
+    `now` is timezone-aware in the site's timezone; "today" and "yesterday"
+    are its calendar days. `window_start` is where the feed was read from:
+    stored events that start before it are the archive and are left alone.
+    """
+    counts = dict.fromkeys(COUNT_NAMES, 0)
+    puts: list[StoredEvent] = []
+    deletes: list[tuple[str, str]] = []
+    stored = {s.event_id: s for s in existing}
+    seen: set[str] = set()
+
+    for event in fetched:
+        if event.event_id in seen:
+            continue
+        seen.add(event.event_id)
+        old = stored.get(event.event_id)
+        digest = content_hash(event)
+        if old is None:
+            puts.append(StoredEvent(event, 0, digest, now, now))
+            counts["added"] += 1
+            continue
+        changed = old.content_hash != digest or old.removed
+        if not changed and old.last_seen is None:
+            counts["unchanged"] += 1
+            continue
+        puts.append(
+            StoredEvent(
+                event,
+                old.sequence + 1 if changed else old.sequence,
+                digest,
+                old.created_at,
+                now if changed else old.updated_at,
+            )
+        )
+        if old.start.isoformat() != event.start.isoformat():
+            deletes.append((old.event_id, old.start.isoformat()))
+        if event.status == "cancelled" and old.status != "cancelled":
+            counts["cancelled"] += 1
+        elif changed:
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+
+    today = now.date()
+    previous_success = previous.last_success if previous else None
+    for old in existing:
+        if old.event_id in seen or old.start < window_start:
+            continue
+        if old.removed:
+            if old.event.end < now:
+                deletes.append((old.event_id, old.start.isoformat()))
+            continue
+        if old.start.astimezone(now.tzinfo).date() == today:
+            counts["unchanged"] += 1
+            continue
+        last_seen = old.last_seen or previous_success or now
+        if last_seen.astimezone(now.tzinfo).date() >= today - timedelta(days=1):
+            if old.last_seen is None:
+                puts.append(replace(old, last_seen=last_seen))
+            counts["unchanged"] += 1
+        elif old.start > now:
+            puts.append(replace(old, removed=True, sequence=old.sequence + 1, updated_at=now))
+            counts["removed"] += 1
+        else:
+            deletes.append((old.event_id, old.start.isoformat()))
+            counts["removed"] += 1
+    return SyncPlan(tuple(puts), tuple(deletes), counts)
+
+
+def next_group_state(
+    previous: GroupState | None,
+    group_id: str,
+    now: datetime,
+    *,
+    ok: bool,
+    error: str = "",
+    events_found: int = 0,
+    warnings: Sequence[str] = (),
+) -> GroupState | None:
+    """The group's new state, or None when writing it would change nothing that day.
+
+    A failed fetch keeps the last success and its event count. Same-day reruns
+    with the same result write nothing, so an unchanged rerun costs 0 writes.
+    """
+    if ok:
+        state = GroupState(group_id, now, now, "ok", "", events_found, tuple(warnings))
+    else:
+        state = GroupState(
+            group_id,
+            now,
+            previous.last_success if previous else None,
+            "error",
+            error,
+            previous.events_found if previous else 0,
+            tuple(warnings),
+        )
+    if previous is not None and previous.last_attempt is not None and _same_but_time(previous, state, now):
+        return None
+    return state
+
+
+def _same_but_time(old: GroupState, new: GroupState, now: datetime) -> bool:
+    same_day = old.last_attempt is not None and old.last_attempt.astimezone(now.tzinfo).date() == now.date()
+    return (
+        same_day
+        and (old.result, old.error, old.events_found, old.warnings)
+        == (new.result, new.error, new.events_found, new.warnings)
+        and (old.last_success is None) == (new.last_success is None)
+    )

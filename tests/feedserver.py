@@ -1,0 +1,48 @@
+"""A real HTTP server on 127.0.0.1 serving recorded feeds, for tests and `invoke demo`."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+
+__all__ = ["FeedServer", "write_demo_groups"]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".ics": "text/calendar; charset=utf-8"}
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class FeedServer:
+    """Serves a folder on a free loopback port for as long as the `with` block runs."""
+
+    def __init__(self, folder: Path) -> None:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def __enter__(self) -> FeedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def write_demo_groups(source: Path, target: Path, base_url: str) -> Path:
+    """Copy the demo group files, pointing their feeds at `base_url`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.yaml")):
+        (target / path.name).write_text(path.read_text(encoding="utf-8").replace("{base}", base_url), encoding="utf-8")
+    return target
