@@ -17,6 +17,7 @@ from .collect import collection_window
 from .plan import SitePlan, plan_site
 from .runner import run_collection
 from .settings import EventsSettings
+from .sitetypes import SiteInfo
 from .store import open_store
 
 __all__ = ["EventsGenerator"]
@@ -42,14 +43,15 @@ class EventsGenerator(Generator):
             events = store.window(start - timedelta(days=settings.archive_days), end)
         finally:
             store.close()
-        self.plan: SitePlan = plan_site(
-            events,
-            now,
-            settings.timezone,
+        site = SiteInfo(
+            name=str(self.settings.get("SITENAME", "Events")),
+            url=str(self.settings.get("SITEURL", "")),
+            timezone=settings.timezone,
             home_days=settings.home_days,
             uid_domain=settings.uid_domain,
-            site_name=str(self.settings.get("SITENAME", "Events")),
+            states=settings.states,
         )
+        self.plan: SitePlan = plan_site(events, now, site)
         self.context["events_now"] = now
 
     def generate_output(self, writer: Any) -> None:
