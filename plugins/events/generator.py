@@ -15,7 +15,8 @@ from pelican.generators import Generator
 
 from .collect import collection_window
 from .plan import SitePlan, plan_site
-from .runner import run_collection
+from .groups import load_categories
+from .runner import run_collection, validate_files
 from .settings import EventsSettings
 from .sitetypes import SiteInfo
 from .store import open_store
@@ -38,9 +39,11 @@ class EventsGenerator(Generator):
             run_collection(settings)
         now = settings.clock.now()
         start, end = collection_window(now, settings.horizon_days)
+        loaded = validate_files(settings)
         store = open_store(settings)
         try:
             events = store.window(start - timedelta(days=settings.archive_days), end)
+            group_states = store.group_states()
         finally:
             store.close()
         site = SiteInfo(
@@ -50,6 +53,9 @@ class EventsGenerator(Generator):
             home_days=settings.home_days,
             uid_domain=settings.uid_domain,
             states=settings.states,
+            groups=loaded.groups,
+            group_states=group_states,
+            categories=load_categories(settings.categories_file),
         )
         self.plan: SitePlan = plan_site(events, now, site)
         self.context["events_now"] = now

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from .models import Group, GroupState
 from .views import EventView
 
 __all__ = ["PageSpec", "Artifact", "SiteInfo", "DayListing"]
@@ -39,6 +40,9 @@ class SiteInfo:
     home_days: int
     uid_domain: str
     states: tuple[str, ...]
+    groups: tuple[Group, ...] = ()
+    group_states: Mapping[str, GroupState] = field(default_factory=dict)
+    categories: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
