@@ -10,6 +10,7 @@ or runaway series is skipped with a reason and the rest of the feed is kept.
 from __future__ import annotations
 
 import time
+import warnings as warnings_module
 from collections import defaultdict
 from datetime import date, datetime, time as dtime, timezone
 from typing import Any, Iterable
@@ -24,6 +25,10 @@ from ..models import Occurrence
 from .base import ParseRequest, ParseResult, SourceError
 
 __all__ = ["parse", "decode_calendar_bytes"]
+
+class _Skipped(Exception):
+    """One event is unusable; the reason is logged and the feed goes on."""
+
 
 _STATUS = {"CANCELLED": "cancelled", "CANCELED": "cancelled", "TENTATIVE": "tentative"}
 
@@ -50,6 +55,14 @@ def decode_calendar_bytes(content: bytes) -> str:
 
 def parse(content: bytes, request: ParseRequest) -> ParseResult:
     """Occurrences of every event of the feed that overlap the request's window."""
+    with warnings_module.catch_warnings():
+        # icalendar warns (Python warnings) about guessed vendor TZIDs; the
+        # guess is right for every feed seen, and the warning would be noise.
+        warnings_module.simplefilter("ignore")
+        return _parse(content, request)
+
+
+def _parse(content: bytes, request: ParseRequest) -> ParseResult:
     text = decode_calendar_bytes(content)
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
@@ -64,18 +77,26 @@ def parse(content: bytes, request: ParseRequest) -> ParseResult:
         calendar = _standardize(calendar, warnings)
         feed_tz = _feed_timezone(calendar, request.timezone)
         zones = [c for c in calendar.walk("VTIMEZONE")]
-        for uid, components in _series(calendar, warnings).items():
+        series = _series(calendar, warnings)
+        if not series:
+            warnings.append("the calendar holds no events (no VEVENT)")
+        # Sub-hourly rules can eat the whole time budget; expanding them last
+        # keeps every ordinary event of the feed.
+        for uid, components in sorted(series.items(), key=lambda item: _runaway_risk(item[1])):
             left = request.expand_seconds - (time.monotonic() - started)
             room = request.max_occurrences - len(occurrences)
             if left <= 0:
                 warnings.append(f"stopped expanding after {request.expand_seconds:g} s; later series skipped")
                 return ParseResult(tuple(occurrences), tuple(warnings))
             if room <= 0:
-                warnings.append(f"stopped at {request.max_occurrences} occurrences; later series skipped")
+                warnings.append(f"stopped at {request.max_occurrences} occurrences; later ones skipped")
                 return ParseResult(tuple(occurrences), tuple(warnings))
             try:
                 with time_limit(left):
                     found = _expand(uid, components, zones, feed_tz, request, room, started)
+            except _Skipped as reason:
+                warnings.append(f"event {uid}: skipped: {reason}")
+                continue
             except TimeLimitExceeded:
                 warnings.append(f"event {uid}: skipped, its recurrence took longer than {request.expand_seconds:g} s to expand")
                 continue
@@ -83,6 +104,9 @@ def parse(content: bytes, request: ParseRequest) -> ParseResult:
                 warnings.append(f"event {uid}: skipped: {_short(error)}")
                 continue
             occurrences.extend(found)
+            if len(occurrences) >= request.max_occurrences:
+                warnings.append(f"stopped at {request.max_occurrences} occurrences; later ones skipped")
+                return ParseResult(tuple(occurrences), tuple(warnings))
     return ParseResult(tuple(occurrences), tuple(warnings))
 
 
@@ -92,6 +116,23 @@ def _standardize(calendar: icalendar.Calendar, warnings: list[str]) -> icalendar
     except Exception as error:
         warnings.append(f"X-WR-TIMEZONE not applied: {_short(error)}")
         return calendar
+
+
+def _runaway_risk(components: list[Any]) -> bool:
+    try:
+        return _sub_hourly(components)
+    except Exception:  # a rule too broken to read fails later, with its reason
+        return False
+
+
+def _sub_hourly(components: list[Any]) -> bool:
+    for component in components:
+        rule = component.get("RRULE")
+        for one in rule if isinstance(rule, list) else [rule] if rule is not None else []:
+            freq = one.get("FREQ") if hasattr(one, "get") else None
+            if freq and str(freq[0] if isinstance(freq, list) else freq).upper() in ("SECONDLY", "MINUTELY", "HOURLY"):
+                return True
+    return False
 
 
 def _feed_timezone(calendar: icalendar.Calendar, default: ZoneInfo) -> ZoneInfo:
@@ -128,6 +169,8 @@ def _expand(
     room: int,
     started: float,
 ) -> list[Occurrence]:
+    if all(c.get("DTSTART") is None for c in components):
+        raise _Skipped("no start (DTSTART)")
     single = icalendar.Calendar()
     for zone in zones:
         single.add_component(zone)
@@ -152,6 +195,8 @@ def _expand(
 
 def _occurrence(uid: str, component: Any, feed_tz: ZoneInfo, recurring: bool) -> Occurrence:
     summary = " ".join(str(component.get("SUMMARY", "") or "").split())
+    if component.get("DTSTART") is None:
+        raise _Skipped("no start (DTSTART)")
     raw_start = component["DTSTART"].dt
     raw_end = component["DTEND"].dt if component.get("DTEND") is not None else raw_start
     all_day = isinstance(raw_start, date) and not isinstance(raw_start, datetime)
@@ -162,7 +207,11 @@ def _occurrence(uid: str, component: Any, feed_tz: ZoneInfo, recurring: bool) ->
     key = ""
     if recurring and component.get("RECURRENCE-ID") is not None:
         key = _key(component["RECURRENCE-ID"].dt, feed_tz)
-    tzname = getattr(start.tzinfo, "key", "") or ("UTC" if start.utcoffset() is not None and start.utcoffset().total_seconds() == 0 else "")
+    # A time given in UTC (Luma, many exports) says nothing about where the
+    # event is; it is shown in the feed's zone. A named zone is kept.
+    tzname = getattr(start.tzinfo, "key", "")
+    if tzname in ("UTC", "Etc/UTC", "GMT", "Etc/GMT"):
+        tzname = ""
     return Occurrence(
         source_uid=uid,
         occurrence_key=key,
