@@ -2,7 +2,7 @@
 
     invoke build      collect every group's feed, then generate output/
     invoke collect    collect into the store only
-    invoke validate   check group files (all, or the ones given)
+    invoke validate   check group, single-event and overlay files (all, or the ones given)
     invoke serve      serve output/ on http://127.0.0.1:8000
     invoke demo       build a full site from the recorded feeds in tests/data/
     invoke clean      remove output/ (and the store and HTTP cache with --all)
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -70,17 +71,24 @@ def generate(c, conf="pelicanconf.py", output=str(OUTPUT)):
     _pelican(conf, Path(output), {"EVENTS_COLLECT": "false"})
 
 
-@task(iterable=["files"], help={"files": "group files to check (default: all of _groups/)"})
+@task(
+    iterable=["files"],
+    help={"files": "a file to check (repeatable); or list files after --, as in: invoke validate -- _groups/a.yaml"},
+)
 def validate(c, files=None, conf="pelicanconf.py"):
-    """Check group files; one line per problem, non-zero exit when any is wrong."""
-    from events.runner import validate_files
+    """Check group, single-event and overlay files; one line per problem, non-zero exit when any is wrong.
 
-    loaded = validate_files(_events_settings(conf), [Path(f) for f in files or ()])
-    for problem in loaded.problems:
+    With no files, checks all of _groups/, _single_events/ and _overlays/.
+    """
+    from events.runner import validate_all
+
+    given = [*(files or ()), *shlex.split(getattr(c, "remainder", "") or "")]
+    checked = validate_all(_events_settings(conf), [Path(f) for f in given])
+    for problem in checked.problems:
         print(problem)
-    if loaded.problems:
-        sys.exit(f"{len(loaded.problems)} problem(s) in group files")
-    print(f"{len(loaded.groups)} group file(s) OK")
+    if checked.problems:
+        sys.exit(f"{len(checked.problems)} problem(s) found")
+    print(checked.summary())
 
 
 @task(help={"port": "port on 127.0.0.1", "output": "folder to serve"})

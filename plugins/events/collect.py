@@ -1,34 +1,72 @@
-"""One collection run: groups -> fetch -> parse -> normalize -> sync.
+"""One collection run: groups -> fetch -> parse -> enrich -> normalize -> sync.
 
 Only `Collector.run` does I/O (through the fetcher and the store it is
-given); every step it calls is a pure function.
+given); every step it calls is a pure function. The run goes in phases so
+that the network is used concurrently across all groups:
+
+1. fetch every group's first document at once; adapters that need more
+   documents (pages of an API, event pages of a listing) say which through
+   their pure `further_urls`, and those are fetched in further rounds, again
+   all groups at once;
+2. parse each group's documents (pure);
+3. for groups that ask for it, fetch the event pages their feed links to
+   (cached with an expiry) and enrich the occurrences from their JSON-LD;
+4. normalize every occurrence, with the overlays;
+5. sync each group into the store and log one line per group.
+
+A group with any failed or unparsable document is failed: nothing of it
+changes in the store (DESIGN.md, "last seen" rules).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
-from typing import Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .clock import Clock
 from .fetch import Fetcher, FetchResult
-from .models import Event, Group, GroupState
+from .models import Event, Group, GroupState, Occurrence
 from .normalize import Skip, normalize
+from .overlays import Overlay
 from .settings import EventsSettings
-from .sources import ical
+from .single_events import SINGLE_EVENTS_GROUP, SingleEvent, group_for, parse_single_events
+from .sources import ical, json_api, jsonld, libcal
 from .sources.base import ParseRequest, ParseResult, SourceError
 from .store.base import Store
 from .sync import COUNT_NAMES, next_group_state, plan_sync
 
-__all__ = ["Collector", "CollectReport", "GroupReport", "collection_window"]
+__all__ = ["Collector", "CollectReport", "GroupReport", "collection_window", "PARSERS", "FOLLOWERS", "STARTERS"]
 
 log = logging.getLogger(__name__)
 
 Parser = Callable[[bytes, ParseRequest], ParseResult]
-PARSERS: dict[str, Parser] = {"ical": ical.parse}
+Follower = Callable[[str, bytes, Mapping[str, Any]], tuple[str, ...]]
+PARSERS: dict[str, Parser] = {
+    "ical": ical.parse,
+    "jsonld": jsonld.parse,
+    "libcal": libcal.parse,
+    "json_api": json_api.parse,
+}
+# Adapters whose calendar spans several documents: the URLs each document leads to.
+FOLLOWERS: dict[str, Follower] = {
+    "jsonld": jsonld.further_urls,
+    "libcal": libcal.further_urls,
+    "json_api": json_api.further_urls,
+}
+# Adapters whose first document is the group's URL with settings applied (page size, calendar id).
+STARTERS: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
+    "libcal": libcal.first_url,
+    "json_api": json_api.first_url,
+}
+FOLLOW_ROUNDS = 3
+DEFAULT_MAX_PAGES = 20
+DEFAULT_ENRICH_MAX = 50
+# Status codes of a further page that mean "this page is gone", not "the source failed".
+_GONE = frozenset({404, 410})
 
 
 @dataclass(frozen=True)
@@ -40,6 +78,7 @@ class GroupReport:
     warnings: tuple[str, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
     revalidated: bool = False
+    documents: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,8 +106,24 @@ def collection_window(now: datetime, horizon_days: int) -> tuple[datetime, datet
     return yesterday, now + timedelta(days=horizon_days)
 
 
+@dataclass
+class _Work:
+    """One group's progress through a run (per-run state, never module-level)."""
+
+    group: Group
+    documents: list[FetchResult] = field(default_factory=list)
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+    occurrences: list[tuple[Group, Occurrence]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def revalidated(self) -> bool:
+        return bool(self.documents) and all(d.revalidated for d in self.documents)
+
+
 class Collector:
-    """Collects every active group into the store, one group at a time after a concurrent fetch."""
+    """Collects every active group (and the single events) into the store."""
 
     def __init__(self, settings: EventsSettings, store: Store, fetcher: Fetcher, clock: Clock | None = None) -> None:
         self._settings = settings
@@ -76,54 +131,241 @@ class Collector:
         self._fetcher = fetcher
         self._clock = clock or settings.clock
 
-    def run(self, groups: Sequence[Group]) -> CollectReport:
+    def run(
+        self,
+        groups: Sequence[Group],
+        single_events: Sequence[SingleEvent] | None = None,
+        overlays: Mapping[str, Overlay] | None = None,
+    ) -> CollectReport:
+        """Collect `groups`; `single_events` None leaves the single-events group alone."""
         now = self._clock.now()
         active = [g for g in groups if g.active and g.source_type in PARSERS]
-        progress = _Progress(len({g.source_url for g in active}))
-        fetched = self._fetcher.fetch_many((g.source_url for g in active), on_done=progress.step)
+        work = [_Work(g) for g in active]
+        progress = _Progress()
+        self._fetch_documents(work, progress)
+        for item in work:
+            if not item.error:
+                self._parse(item, now)
+        self._enrich(work, now, progress)
         progress.done()
+        if single_events is not None:
+            work.append(self._single_events(single_events, now))
+        duplicates = self._normalize(work, overlays or {})
+        _mark_also_listed(work, duplicates)
         states = self._store.group_states()
         reports = []
-        for group in active:
-            report = self._collect_group(group, fetched[group.source_url], states.get(group.slug), now)
-            _log_report(group, report)
+        for item in work:
+            report = self._sync(item, states.get(item.group.slug), now)
+            _log_report(item.group, report)
             reports.append(report)
         return CollectReport(now, tuple(reports))
 
-    def _collect_group(
-        self, group: Group, result: FetchResult, previous: GroupState | None, now: datetime
-    ) -> GroupReport:
-        if not result.ok:
-            return self._failed(group, previous, now, f"fetch failed: {result.error} ({result.url})")
-        window_start, window_end = collection_window(now, self._settings.horizon_days)
-        tz = ZoneInfo(group.timezone) if group.timezone else self._settings.timezone
-        request = ParseRequest(
-            window_start, window_end, tz, self._settings.max_occurrences, self._settings.expand_seconds
-        )
-        try:
-            parsed = PARSERS[group.source_type](result.content, request)
-        except SourceError as error:
-            return self._failed(group, previous, now, f"{error} ({result.url})")
-        warnings = list(parsed.warnings)
-        events: list[Event] = []
-        for occurrence in parsed.occurrences:
-            outcome = normalize(occurrence, group, self._settings.timezone, self._settings.states, group.source_type)
-            if isinstance(outcome, Skip):
-                warnings.append(f"{occurrence.title[:80]!r} on {occurrence.start:%Y-%m-%d}: left out, {outcome.reason}")
-                continue
-            events.append(outcome)
-        plan = plan_sync(self._store.group_events(group.slug), events, previous, now, window_start)
-        self._store.write(plan.puts, plan.deletes)
-        state = next_group_state(previous, group.slug, now, ok=True, events_found=len(events), warnings=warnings)
-        if state is not None:
-            self._store.put_group_state(state)
-        return GroupReport(group.slug, True, "", len(events), tuple(warnings), plan.counts, result.revalidated)
+    # Phase 1: documents, all groups at once, round by round.
+    def _fetch_documents(self, work: list[_Work], progress: _Progress) -> None:
+        first = [_first_url(w.group) for w in work]
+        pending: dict[int, list[str]] = {i: [url] for i, url in enumerate(first)}
+        seen: dict[int, set[str]] = {i: {url} for i, url in enumerate(first)}
+        for round_number in range(FOLLOW_ROUNDS + 1):
+            if not pending:
+                return
+            urls = [url for group_urls in pending.values() for url in group_urls]
+            progress.expect(len(set(urls)))
+            results = self._fetcher.fetch_many(urls, on_done=progress.step)
+            following: dict[int, list[str]] = {}
+            for index, group_urls in pending.items():
+                item = work[index]
+                fresh = []
+                for url in group_urls:
+                    result = results[url]
+                    if result.ok:
+                        fresh.append(result)
+                    elif round_number > 0 and result.status in _GONE:
+                        item.warnings.append(f"{url}: {result.error}; left out")
+                    else:
+                        item.error = f"fetch failed: {result.error} ({url})"
+                        break
+                if item.error:
+                    continue
+                item.documents.extend(fresh)
+                more = self._further(item, fresh, seen[index])
+                if more and round_number == FOLLOW_ROUNDS:
+                    item.warnings.append(f"stopped following links after {FOLLOW_ROUNDS} rounds")
+                elif more:
+                    following[index] = more
+            pending = following
 
-    def _failed(self, group: Group, previous: GroupState | None, now: datetime, error: str) -> GroupReport:
-        state = next_group_state(previous, group.slug, now, ok=False, error=error)
+    def _further(self, item: _Work, fresh: list[FetchResult], seen: set[str]) -> list[str]:
+        follow = FOLLOWERS.get(item.group.source_type)
+        if follow is None:
+            return []
+        options = item.group.source_options
+        budget = int(options.get("max_pages") or DEFAULT_MAX_PAGES) + 1 - len(seen)
+        more: list[str] = []
+        for document in fresh:
+            try:
+                found = follow(document.url, document.content, options)
+            except SourceError:
+                continue  # parsing the same document reports it
+            for url in found:
+                if url not in seen and url not in more:
+                    more.append(url)
+        if len(more) > budget:
+            item.warnings.append(f"{len(more) - max(budget, 0)} further pages left out (max_pages {options.get('max_pages') or DEFAULT_MAX_PAGES})")
+            more = more[: max(budget, 0)]
+        seen.update(more)
+        return more
+
+    # Phase 2: parsing, pure.
+    def _request(self, group_tz: str, url: str, options: Mapping[str, Any], now: datetime) -> ParseRequest:
+        window_start, window_end = collection_window(now, self._settings.horizon_days)
+        tz = ZoneInfo(group_tz) if group_tz else self._settings.timezone
+        return ParseRequest(
+            window_start,
+            window_end,
+            tz,
+            self._settings.max_occurrences,
+            self._settings.expand_seconds,
+            url=url,
+            options=tuple(sorted(options.items())),
+        )
+
+    def _parse(self, item: _Work, now: datetime) -> None:
+        parse = PARSERS[item.group.source_type]
+        seen: set[tuple[str, str]] = set()
+        for document in item.documents:
+            request = self._request(item.group.timezone, document.url, item.group.source_options, now)
+            try:
+                parsed = parse(document.content, request)
+            except SourceError as error:
+                item.error = f"{error} ({document.url})"
+                return
+            item.warnings.extend(parsed.warnings)
+            for occurrence in parsed.occurrences:
+                key = (occurrence.source_uid, occurrence.occurrence_key)
+                if key not in seen:
+                    seen.add(key)
+                    item.occurrences.append((item.group, occurrence))
+
+    # Phase 3: event pages for groups whose feed lacks data.
+    def _enrich(self, work: list[_Work], now: datetime, progress: _Progress) -> None:
+        wanted: dict[int, list[str]] = {}
+        for index, item in enumerate(work):
+            options = item.group.source_options
+            if item.error or not options.get("enrich"):
+                continue
+            limit = int(options.get("enrich_max") or DEFAULT_ENRICH_MAX)
+            urls = list(dict.fromkeys(o.url for _, o in sorted(item.occurrences, key=lambda p: p[1].start) if o.url.startswith(("http://", "https://"))))
+            if len(urls) > limit:
+                item.warnings.append(f"read {limit} of {len(urls)} event pages (enrich_max)")
+            wanted[index] = urls[:limit]
+        if not wanted:
+            return
+        all_urls = [u for urls in wanted.values() for u in urls]
+        progress.expect(len(set(all_urls)))
+        expiry = timedelta(hours=self._settings.page_expire_hours)
+        pages = self._fetcher.fetch_many(all_urls, on_done=progress.step, expire_after=expiry)
+        for index, urls in wanted.items():
+            item = work[index]
+            facts: dict[str, jsonld.PageEvent] = {}
+            for url in urls:
+                page = pages[url]
+                if not page.ok:
+                    item.warnings.append(f"event page {url} not read: {page.error}")
+                    continue
+                found = jsonld.page_event(page.content, url)
+                if found is not None:
+                    facts[url] = found
+            item.occurrences = [(g, jsonld.enrich(o, facts[o.url]) if o.url in facts else o) for g, o in item.occurrences]
+
+    def _single_events(self, entries: Sequence[SingleEvent], now: datetime) -> _Work:
+        item = _Work(Group(slug=SINGLE_EVENTS_GROUP, name="Single events", website=""))
+        request = self._request("", "", {}, now)
+        found, warnings = parse_single_events(entries, request)
+        item.occurrences = [(group_for(entry), occurrence) for entry, occurrence in found]
+        item.warnings.extend(warnings)
+        return item
+
+    # Phase 4: normalizing, pure.
+    def _normalize(self, work: list[_Work], overlays: Mapping[str, Overlay]) -> dict[str, set[str]]:
+        """Normalize every occurrence; returns the groups an overlay says repeat each event id."""
+        duplicates: dict[str, set[str]] = {}
+        known = frozenset(self._categories())
+        for item in work:
+            if item.error:
+                continue
+            seen: set[str] = set()
+            for group, occurrence in item.occurrences:
+                outcome = normalize(
+                    occurrence,
+                    group,
+                    self._settings.timezone,
+                    self._settings.states,
+                    item.group.source_type or "manual",
+                    overlays,
+                    known if item.group.slug == SINGLE_EVENTS_GROUP else (),
+                )
+                if isinstance(outcome, Skip):
+                    when = f"{occurrence.start:%Y-%m-%d}" if isinstance(occurrence.start, datetime) else "?"
+                    item.warnings.append(f"{occurrence.title[:80]!r} on {when}: left out, {outcome.reason}")
+                    if outcome.duplicate_of:
+                        duplicates.setdefault(outcome.duplicate_of, set()).add(group.slug)
+                    continue
+                if outcome.event_id not in seen:
+                    seen.add(outcome.event_id)
+                    item.events.append(outcome)
+        return duplicates
+
+    def _categories(self) -> dict[str, str]:
+        from .groups import load_categories
+
+        try:
+            return load_categories(self._settings.categories_file)
+        except (OSError, ValueError):
+            return {}
+
+    # Phase 5: the store.
+    def _sync(self, item: _Work, previous: GroupState | None, now: datetime) -> GroupReport:
+        group = item.group
+        if item.error:
+            state = next_group_state(previous, group.slug, now, ok=False, error=item.error)
+            if state is not None:
+                self._store.put_group_state(state)
+            return GroupReport(group.slug, False, item.error, documents=len(item.documents))
+        window_start, _ = collection_window(now, self._settings.horizon_days)
+        plan = plan_sync(self._store.group_events(group.slug), item.events, previous, now, window_start)
+        self._store.write(plan.puts, plan.deletes)
+        state = next_group_state(
+            previous, group.slug, now, ok=True, events_found=len(item.events), warnings=list(item.warnings)
+        )
         if state is not None:
             self._store.put_group_state(state)
-        return GroupReport(group.slug, False, error)
+        return GroupReport(
+            group.slug,
+            True,
+            "",
+            len(item.events),
+            tuple(item.warnings),
+            plan.counts,
+            item.revalidated,
+            len(item.documents),
+        )
+
+
+def _first_url(group: Group) -> str:
+    start = STARTERS.get(group.source_type)
+    return start(group.source_url, group.source_options) if start else group.source_url
+
+
+def _mark_also_listed(work: list[_Work], duplicates: Mapping[str, set[str]]) -> None:
+    """An event that an overlay says another group repeats is shown as also listed by that group."""
+    if not duplicates:
+        return
+    for item in work:
+        for index, event in enumerate(item.events):
+            others = duplicates.get(event.event_id, set()) - {event.group_id}
+            if others:
+                listed = tuple(sorted(set(event.also_listed_by) | others))
+                item.events[index] = replace(event, also_listed_by=listed)
 
 
 def _log_report(group: Group, report: GroupReport) -> None:
@@ -146,17 +388,22 @@ def _log_report(group: Group, report: GroupReport) -> None:
 class _Progress:
     """A one-line counter on a terminal; silent in logs and CI."""
 
-    def __init__(self, total: int) -> None:
-        self._total = total
+    def __init__(self, stream: Any = None) -> None:
+        self._stream = stream or sys.stderr
+        self._total = 0
         self._count = 0
-        self._live = sys.stderr.isatty()
+        self._live = bool(getattr(self._stream, "isatty", lambda: False)())
+
+    def expect(self, more: int) -> None:
+        self._total += more
 
     def step(self, result: FetchResult) -> None:
         self._count += 1
         if self._live:
-            sys.stderr.write(f"\rfetching feeds: {self._count}/{self._total}")
-            sys.stderr.flush()
+            self._stream.write(f"\rfetching: {self._count}/{self._total}")
+            self._stream.flush()
 
     def done(self) -> None:
         if self._live and self._total:
-            sys.stderr.write("\n")
+            self._stream.write("\n")
+            self._stream.flush()

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import soupsieve
 import yaml
 
 from .models import Group
@@ -26,15 +27,30 @@ __all__ = [
     "SLUG_PATTERN",
     "SOURCE_TYPES",
     "US_STATES",
+    "RESERVED_SLUGS",
+    "is_http_url",
+    "describe",
 ]
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SOURCE_TYPES: dict[str, tuple[str, ...]] = {
-    "ical": ("type", "url"),
+    "ical": ("type", "url", "enrich", "enrich_max"),
     "jsonld": ("type", "url", "event_links", "max_pages"),
-    "libcal": ("type", "url", "calendar_id"),
-    "json_api": ("type", "url", "page_size", "max_pages"),
+    "libcal": ("type", "url", "calendar_id", "max_pages"),
+    "json_api": ("type", "url", "page_size", "max_pages", "page_param", "size_param"),
 }
+# Every source setting but type and url: how to check it, and what it expects.
+_SOURCE_SETTINGS: dict[str, tuple[str, str]] = {
+    "enrich": ("bool", "true or false: read each event's page for what the feed lacks (cancelled, online)"),
+    "enrich_max": ("count", "a whole number from 1 to 500: most event pages read per run"),
+    "event_links": ("selector", "a CSS selector for the links to event pages, such as 'a.event-link'"),
+    "max_pages": ("count", "a whole number from 1 to 500: most further pages read per run"),
+    "calendar_id": ("id", "the LibCal calendar id, a whole number such as 12345"),
+    "page_size": ("count", "a whole number from 1 to 500: events asked for per page"),
+    "page_param": ("name", "the query parameter that names the page, such as page"),
+    "size_param": ("name", "the query parameter that names the page size, such as pageSize"),
+}
+RESERVED_SLUGS = frozenset({"single-events"})
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
     "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
@@ -93,14 +109,16 @@ def load_groups(
     chosen = [Path(p) for p in only] if only else all_files
     groups: list[Group] = []
     problems: list[Problem] = []
-    slugs: dict[str, str] = {}
-    for path in all_files:
-        slugs.setdefault(path.stem.lower(), path.name)
+    owners: dict[str, Path] = {}
+    for path in [*all_files, *chosen]:
+        owners.setdefault(path.stem.lower(), path.resolve())
     for path in chosen:
         shown = _shown(path, folder)
-        owner = slugs.get(path.stem.lower())
-        if owner is not None and owner != path.name and path.parent.resolve() == folder.resolve():
-            problems.append(Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {owner}", "one file per slug"))
+        owner = owners[path.stem.lower()]
+        if owner != path.resolve():
+            problems.append(
+                Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {_shown(owner, folder)}", "one file per slug")
+            )
             continue
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -122,26 +140,28 @@ def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, st
     """Every problem of one group file's parsed YAML."""
     problems: list[Problem] = []
 
-    def bad(field: str, message: str) -> None:
-        problems.append(Problem(shown, field, message, _FIELDS.get(field.split(".")[0], "")))
+    def bad(field: str, message: str, expected: str = "") -> None:
+        problems.append(Problem(shown, field, message, expected or _FIELDS.get(field.split(".")[0], "")))
 
     if not SLUG_PATTERN.match(stem):
         problems.append(Problem(shown, "slug", f"file name {stem!r} is not a slug", "lowercase letters, digits, '-' and '_', like dc-python.yaml"))
+    elif stem in RESERVED_SLUGS:
+        problems.append(Problem(shown, "slug", f"the slug {stem!r} is reserved for events added by hand", "another file name"))
     if not isinstance(data, dict):
-        problems.append(Problem(shown, "file", f"the file holds {_kind(data)}, not a mapping of fields", "name, website, ical..."))
+        problems.append(Problem(shown, "file", f"the file holds {describe(data)}, not a mapping of fields", "name, website, ical..."))
         return problems
     for key in sorted(map(str, data)):
         if key not in _FIELDS:
             problems.append(Problem(shown, key, "unknown field", f"one of {', '.join(_FIELDS)}"))
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        bad("name", "missing" if name is None else f"{_kind(name)} is not a name")
+        bad("name", "missing" if name is None else f"{describe(name)} is not a name")
     _url_field(data, "website", bad, required=True)
     if "active" in data and not isinstance(data["active"], bool):
-        bad("active", f"{_kind(data['active'])} is not true or false")
+        bad("active", f"{describe(data['active'])} is not true or false")
     cats = data.get("categories", [])
     if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-        bad("categories", f"{_kind(cats)} is not a list of strings")
+        bad("categories", f"{describe(cats)} is not a list of strings")
     else:
         for cat in cats:
             if cat not in categories:
@@ -158,11 +178,11 @@ def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, st
     for key in ("skip_phrases", "suppress_urls"):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            bad(key, f"{_kind(value)} is not a list of non-empty strings")
+            bad(key, f"{describe(value)} is not a list of non-empty strings")
         elif key == "suppress_urls":
             for item in value:
-                if not _is_http(item):
-                    bad(key, f"{item!r} is not an http(s) URL")
+                if not is_http_url(item):
+                    bad(key, _not_url(item))
     _url_field(data, "fallback_url", bad, required=False)
     state = data.get("default_state")
     if state is not None and (not isinstance(state, str) or state.upper() not in US_STATES):
@@ -178,18 +198,48 @@ def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, st
 
 def _source_field(source: Any, bad: Any) -> None:
     if not isinstance(source, dict):
-        bad("source", f"{_kind(source)} is not a mapping")
+        bad("source", f"{describe(source)} is not a mapping")
         return
     kind = source.get("type")
     if kind not in SOURCE_TYPES:
-        bad("source.type", f"{kind!r} is not a source type; use one of {', '.join(SOURCE_TYPES)}")
+        shown = "missing" if kind is None else f"{kind!r} is not a source type"
+        bad("source.type", shown, f"one of {', '.join(SOURCE_TYPES)}")
         return
     for key in sorted(map(str, source)):
         if key not in SOURCE_TYPES[kind]:
-            bad(f"source.{key}", f"unknown setting for a {kind} source; known: {', '.join(SOURCE_TYPES[kind])}")
+            bad(f"source.{key}", f"unknown setting for a {kind} source", f"one of {', '.join(SOURCE_TYPES[kind])}")
     url = source.get("url")
-    if not _is_http(url):
-        bad("source.url", "missing" if url is None else f"{url!r} is not an http(s) URL")
+    if not is_http_url(url):
+        bad("source.url", "missing" if url is None else _not_url(url), f"the http(s) URL the {kind} source reads")
+    for key in SOURCE_TYPES[kind]:
+        if key in _SOURCE_SETTINGS and key in source:
+            check, expected = _SOURCE_SETTINGS[key]
+            message = _setting_problem(check, source[key])
+            if message:
+                bad(f"source.{key}", message, expected)
+
+
+def _setting_problem(check: str, value: Any) -> str:
+    """What is wrong with one source setting, or ''."""
+    if check == "bool":
+        return "" if isinstance(value, bool) else f"{describe(value)} is not true or false"
+    if check in ("count", "id"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{describe(value)} is not a whole number"
+        if check == "count" and not 1 <= value <= 500:
+            return f"{value} is out of range"
+        return "" if value >= 1 else f"{value} is not a positive number"
+    if check == "name":
+        ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+", value)
+        return "" if ok else f"{describe(value)} is not a query parameter name"
+    if check == "selector":
+        if not isinstance(value, str) or not value.strip():
+            return f"{describe(value)} is not a CSS selector"
+        try:
+            soupsieve.compile(value)
+        except (soupsieve.SelectorSyntaxError, ValueError) as error:
+            return f"{value!r} is not a valid CSS selector ({_one_line(error).split(' line ')[0]})"
+    return ""
 
 
 def _url_field(data: dict[str, Any], key: str, bad: Any, required: bool) -> None:
@@ -197,11 +247,17 @@ def _url_field(data: dict[str, Any], key: str, bad: Any, required: bool) -> None
         if required:
             bad(key, "missing")
         return
-    if not _is_http(data[key]):
-        bad(key, f"{data[key]!r} is not an http(s) URL")
+    if not is_http_url(data[key]):
+        bad(key, _not_url(data[key]))
 
 
-def _is_http(value: Any) -> bool:
+def _not_url(value: Any) -> str:
+    shown = repr(value) if isinstance(value, str) else describe(value)
+    return f"{shown} is not an http(s) URL"
+
+
+def is_http_url(value: Any) -> bool:
+    """An absolute http(s) URL with a host and no spaces."""
     if not isinstance(value, str):
         return False
     parts = urlsplit(value.strip())
@@ -234,7 +290,8 @@ def _shown(path: Path, folder: Path) -> str:
         return str(path)
 
 
-def _kind(value: Any) -> str:
+def describe(value: Any) -> str:
+    """How a YAML value reads in a problem message: 'the number 42', 'a list'."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):

@@ -6,16 +6,19 @@ Free of Pelican imports: it takes a plain settings mapping.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .collect import Collector, CollectReport
 from .fetch import Fetcher
-from .groups import GroupLoad, load_categories, load_groups
+from .groups import GroupLoad, Problem, load_categories, load_groups
+from .overlays import OverlayLoad, load_overlays
 from .settings import EventsSettings
+from .single_events import SingleEventLoad, load_single_events
 from .store import open_store
 
-__all__ = ["run_collection", "validate_files", "make_fetcher"]
+__all__ = ["run_collection", "validate_files", "validate_all", "Validation", "make_fetcher"]
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +40,62 @@ def validate_files(settings: EventsSettings, only: Sequence[Path] = ()) -> Group
     return load_groups(settings.groups_dir, categories, only or None)
 
 
+@dataclass(frozen=True)
+class Validation:
+    """What `invoke validate` checks: group files, single events and overlays."""
+
+    groups: GroupLoad
+    single_events: SingleEventLoad
+    overlays: OverlayLoad
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return (*self.groups.problems, *self.single_events.problems, *self.overlays.problems)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.groups.groups)} group file(s), {len(self.single_events.events)} single event(s), "
+            f"{len(self.overlays.overlays)} overlay(s) OK"
+        )
+
+
+def validate_all(settings: EventsSettings, only: Sequence[Path] = ()) -> Validation:
+    """Check the given files (each by the folder it is in), or every file of the three folders."""
+    categories = load_categories(settings.categories_file)
+    if not only:
+        return Validation(
+            load_groups(settings.groups_dir, categories),
+            load_single_events(settings.single_events_dir, categories),
+            load_overlays(settings.overlays_dir, categories),
+        )
+    singles = [p for p in only if _inside(p, settings.single_events_dir)]
+    overlays = [p for p in only if _inside(p, settings.overlays_dir)]
+    groups = [p for p in only if p not in singles and p not in overlays]
+    return Validation(
+        load_groups(settings.groups_dir, categories, groups) if groups else GroupLoad((), ()),
+        load_single_events(settings.single_events_dir, categories, singles) if singles else SingleEventLoad((), ()),
+        load_overlays(settings.overlays_dir, categories, overlays) if overlays else OverlayLoad({}, ()),
+    )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(path).resolve().parent == folder.resolve()
+
+
 def run_collection(settings: EventsSettings) -> CollectReport:
-    """Collect every active group into the configured store."""
-    loaded = validate_files(settings)
-    for problem in loaded.problems:
-        log.warning("group file left out: %s", problem)
+    """Collect every active group, and the single events, into the configured store."""
+    checked = validate_all(settings)
+    for problem in checked.problems:
+        log.warning("file left out: %s", problem)
     store = open_store(settings)
     fetcher = make_fetcher(settings)
     try:
-        report = Collector(settings, store, fetcher).run(loaded.groups)
+        collector = Collector(settings, store, fetcher)
+        report = collector.run(
+            checked.groups.groups,
+            single_events=checked.single_events.events if settings.single_events_dir.is_dir() else None,
+            overlays=checked.overlays.overlays,
+        )
     finally:
         fetcher.close()
         store.close()

@@ -44,6 +44,7 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_FETCH_RETRIES": (3, "tries per URL on network errors, 429 and 5xx"),
     "EVENTS_FETCH_MAX_BYTES": (10_000_000, "largest feed body accepted, in bytes"),
     "EVENTS_USER_AGENT": ("dctech-events/0.1 (+https://github.com/dctech-events/site)", "User-Agent sent with every request"),
+    "EVENTS_PAGE_EXPIRE_HOURS": (12, "hours an event page read for enrichment (source setting 'enrich') is reused before it is read again"),
     "EVENTS_MAX_OCCURRENCES": (2000, "most occurrences read from one feed"),
     "EVENTS_EXPAND_SECONDS": (10.0, "most seconds spent expanding one feed's recurrences"),
     "EVENTS_STATES": (("DC", "MD", "VA"), "states the site lists; events elsewhere are left out (empty: all)"),
@@ -73,6 +74,7 @@ class EventsSettings:
     fetch_retries: int
     fetch_max_bytes: int
     user_agent: str
+    page_expire_hours: int
     max_occurrences: int
     expand_seconds: float
     states: tuple[str, ...]
@@ -116,6 +118,7 @@ class EventsSettings:
             fetch_retries=value.count("EVENTS_FETCH_RETRIES", minimum=1),
             fetch_max_bytes=value.count("EVENTS_FETCH_MAX_BYTES", minimum=1),
             user_agent=value.text("EVENTS_USER_AGENT"),
+            page_expire_hours=value.count("EVENTS_PAGE_EXPIRE_HOURS", minimum=1),
             max_occurrences=value.count("EVENTS_MAX_OCCURRENCES", minimum=1),
             expand_seconds=value.seconds("EVENTS_EXPAND_SECONDS"),
             states=value.states("EVENTS_STATES"),
