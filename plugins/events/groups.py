@@ -155,7 +155,8 @@ def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, st
             problems.append(Problem(shown, key, "unknown field", f"one of {', '.join(_FIELDS)}"))
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        bad("name", "missing" if name is None else f"{describe(name)} is not a name")
+        quote = " (YAML reads yes, no, on and off as true or false: put the name in quotes)" if isinstance(name, bool) else ""
+        bad("name", "missing" if name is None else f"{describe(name)} is not a name{quote}")
     _url_field(data, "website", bad, required=True)
     if "active" in data and not isinstance(data["active"], bool):
         bad("active", f"{describe(data['active'])} is not true or false")

@@ -54,6 +54,7 @@ _FIELDS: dict[str, str] = {
     "active": "true or false",
 }
 _TEXT_FIELDS = ("location", "cost", "description")
+_QUOTE = " (YAML reads yes, no, on and off as true or false: put the title in quotes)"
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def validate_single_event(shown: str, stem: str, data: Any, categories: Mapping[
             problems.append(Problem(shown, key, "unknown field", f"one of {', '.join(_FIELDS)}"))
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        bad("title", "missing" if title is None else f"{describe(title)} is not a title")
+        bad("title", "missing" if title is None else f"{describe(title)} is not a title{_QUOTE if isinstance(title, bool) else ''}")
     zone = _zone_problem(data.get("timezone"))
     if zone:
         bad("timezone", zone)
