@@ -69,7 +69,7 @@ def parse(content: bytes, request: ParseRequest) -> ParseResult:
             continue
         title = " ".join(str(item.get("title") or "").split())
         uid = str(item.get("id") or item.get("url") or "").strip()
-        label = f"event {uid or title[:40] or index + 1!r}"
+        label = f"event {uid or title[:40] or index + 1}"
         start, all_day = _when(_nested(item, "start", "date"), request.timezone)
         end, _ = _when(_nested(item, "end", "date"), request.timezone)
         if not title:
