@@ -1,0 +1,70 @@
+"""A real HTTP server on 127.0.0.1 that answers by path and query, for collection tests and benchmarks."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Callable
+from urllib.parse import urlsplit
+
+__all__ = ["RoutedServer", "Answer"]
+
+# status, content type, body
+Answer = tuple[int, str, bytes]
+
+
+class RoutedServer:
+    """Serves `routes` ("/path?query" or "/path" -> answer or callable) for as long as the `with` block runs.
+
+    Counts the requests of each route; `latency` delays every answer (seconds).
+    """
+
+    def __init__(self, routes: dict[str, Answer | Callable[[], Answer]], latency: float = 0.0) -> None:
+        self.routes = routes
+        self.latency = latency
+        self.hits: dict[str, int] = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                parts = urlsplit(self.path)
+                key = f"{parts.path}?{parts.query}" if parts.query and f"{parts.path}?{parts.query}" in server.routes else parts.path
+                server.hits[key] = server.hits.get(key, 0) + 1
+                answer = server.routes.get(key, (404, "text/plain", b"not found"))
+                status, kind, body = answer() if callable(answer) else answer
+                if server.latency:
+                    time.sleep(server.latency)
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-cache")
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        ThreadingHTTPServer.daemon_threads = True
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.request_queue_size = 512
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def __enter__(self) -> RoutedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
