@@ -30,7 +30,15 @@ _VIRTUAL_HOSTS = re.compile(
     r"lu\.ma/join|luma\.com/join|gotomeeting\.com|whereby\.com|jit\.si|discord\.gg|youtube\.com/live|twitch\.tv|crowdcast\.io|streamyard\.com)",
     re.IGNORECASE,
 )
-_ONLINE_WORDS = re.compile(r"^\s*(online( event)?|virtual( event)?|remote|zoom|webinar|livestream|online only)\s*$", re.IGNORECASE)
+_ONLINE_WORDS = re.compile(
+    r"^\s*(online( event| only)?|virtual( event| meeting)?|remote|webinar|livestream|live stream|"
+    r"(via |on )?(zoom|google meet|microsoft teams|teams|webex|discord|gotomeeting|jitsi)( meeting| call| webinar)?|"
+    r"(online|virtual) (via|on) [a-z ]+)\s*\.?$",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"(https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_CONNECTOR_END = re.compile(r"(\s+(and|or|&|at|via|join( at)?)|[:(])\s*$", re.IGNORECASE)
+_COUNTRY_END = re.compile(r",?\s*(united states( of america)?|usa|u\.s\.a\.|us)\s*$", re.IGNORECASE)
 _STATE_ZIP = re.compile(r"\b([A-Z]{2})\.?\s+(\d{5})(?:-\d{4})?\b")
 _STATE_END = re.compile(r",\s*([A-Z]{2})\s*(?:,?\s*(?:USA|US|United States))?\s*$")
 _ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
@@ -45,17 +53,29 @@ class Place:
 
 
 def place_of(location: str, attendance_mode: str = "", description: str = "", default_state: str = "") -> Place:
-    """City, state and attendance of a free-text location."""
+    """City, state and attendance of a free-text location.
+
+    Virtual: a location that is only a link, only words like "Online" or
+    "Microsoft Teams Meeting", or an online attendance mode (JSON-LD).
+    Hybrid: a street address together with a meeting link, or a mixed
+    attendance mode.
+    """
     label = " ".join(location.split())
-    virtual_link = bool(_VIRTUAL_HOSTS.search(label)) or label.lower().startswith(("http://", "https://"))
-    online_words = bool(_ONLINE_WORDS.match(label))
-    physical = bool(label) and not virtual_link and not online_words
+    rest = _LINK.sub(" ", label)
+    if rest != label:
+        rest = _CONNECTOR_END.sub("", " ".join(rest.split())).strip(" ,;:|/-–—()")
+        rest = "" if rest.lower() in ("and", "or", "&", "join", "link") else rest
+    has_link = rest != label
+    virtual_link = bool(_VIRTUAL_HOSTS.search(label)) or (has_link and not rest)
+    online_words = bool(rest) and bool(_ONLINE_WORDS.match(rest))
+    physical = bool(rest) and not online_words
     mode = attendance_mode.lower()
+    description_says_hybrid = bool(_VIRTUAL_HOSTS.search(description or "")) and "hybrid" in (description or "").lower()
     if "mixed" in mode:
         kind = "hybrid"
     elif "online" in mode and not physical:
         kind = "virtual"
-    elif physical and (virtual_link or "online" in mode or _VIRTUAL_HOSTS.search(description or "") and "hybrid" in (description or "").lower()):
+    elif physical and (virtual_link or "online" in mode or description_says_hybrid):
         kind = "hybrid"
     elif physical:
         kind = "in_person"
@@ -65,11 +85,12 @@ def place_of(location: str, attendance_mode: str = "", description: str = "", de
         kind = "in_person" if default_state else "virtual" if _VIRTUAL_HOSTS.search(description or "") else "in_person"
     if kind == "virtual":
         return Place(label or "Online", "", "", kind)
-    city, state = _city_state(label)
+    city, state = _city_state(rest if physical else "")
     return Place(label, city, state or default_state, kind)
 
 
 def _city_state(label: str) -> tuple[str, str]:
+    label = _COUNTRY_END.sub("", label).strip(" ,")
     if not label:
         return "", ""
     city = state = ""
@@ -97,9 +118,28 @@ def _city_state(label: str) -> tuple[str, str]:
         zip_match = _ZIP.search(label)
         if zip_match:
             state = _state_from_zip(zip_match.group(1))
+    if city.lower() in STATE_NAMES and city.lower() != "washington":
+        city = ""  # usaddress sometimes reads the state's name as the city
     if city.lower() in ("washington", "washington dc", "washington d.c.") and state in ("", "DC"):
         city, state = "Washington", "DC"
+    if state and not city:
+        city = _city_before_state(label, state)
+    if not state:
+        city = ""  # a lone place name (a room, a venue) is not a city
     return city.title() if city.isupper() else city, state
+
+
+def _city_before_state(label: str, state: str) -> str:
+    """In 'Venue, City, State ZIP', the part before the state's part."""
+    parts = [p.strip() for p in label.split(",") if p.strip()]
+    for index, part in enumerate(parts):
+        words = part.replace(".", "").split()
+        head = " ".join(w for w in words if not w.isdigit() and not re.fullmatch(r"\d{5}(-\d{4})?", w))
+        if index and (head.upper() == state or STATE_NAMES.get(head.lower()) == state):
+            candidate = parts[index - 1]
+            if not any(ch.isdigit() for ch in candidate) and len(candidate.split()) <= 4:
+                return candidate
+    return ""
 
 
 def _state_code(value: str) -> str:
