@@ -14,6 +14,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from .collect import collection_window
+from .dedupe import merge_duplicates
 from .plan import SitePlan, plan_site
 from .groups import load_categories
 from .runner import run_collection, validate_files
@@ -43,6 +44,7 @@ class EventsGenerator(Generator):
         store = open_store(settings)
         try:
             events = store.window(start - timedelta(days=settings.archive_days), end)
+            events = merge_duplicates(events)
             group_states = store.group_states()
         finally:
             store.close()
