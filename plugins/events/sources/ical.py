@@ -44,6 +44,8 @@ def decode_calendar_bytes(content: bytes) -> str:
         except UnicodeDecodeError:
             continue
     head = text.lstrip()[:200].lower()
+    if head.startswith("begin:vevent"):
+        return text  # events without their VCALENDAR: `parse` wraps them
     if not head.startswith("begin:vcalendar"):
         if head.startswith(("<!doctype html", "<html", "<head", "<?xml")) or "<html" in head:
             raise SourceError("the URL returned a web page (HTML), not an iCalendar feed")
@@ -64,13 +66,16 @@ def parse(content: bytes, request: ParseRequest) -> ParseResult:
 
 def _parse(content: bytes, request: ParseRequest) -> ParseResult:
     text = decode_calendar_bytes(content)
+    warnings: list[str] = []
+    if text.lstrip()[:12].lower().startswith("begin:vevent"):
+        warnings.append("the feed has events without a VCALENDAR around them; read anyway")
+        text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{text.strip()}\r\nEND:VCALENDAR\r\n"
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as error:  # icalendar raises ValueError and more on malformed input
         raise SourceError(f"not a parsable iCalendar feed: {_short(error)}") from error
     if not calendars:
         raise SourceError("no VCALENDAR in the body")
-    warnings: list[str] = []
     occurrences: list[Occurrence] = []
     started = time.monotonic()
     for calendar in calendars:
