@@ -106,3 +106,140 @@ def test_oversized_body_is_refused(tmp_path, server):
 def test_dead_port_is_a_clear_failure(tmp_path):
     result = fetcher(tmp_path, retries=1).fetch("http://127.0.0.1:9/feed.ics")
     assert not result.ok and result.error == "could not connect"
+
+
+def test_last_modified_alone_also_gives_a_304(tmp_path, server):
+    script, url = server
+    stamp = "Mon, 02 Mar 2026 08:00:00 GMT"
+    script.default = (200, {"Last-Modified": stamp}, CALENDAR, 0.0)
+    first = fetcher(tmp_path).fetch(url)
+    script.answers = [(304, {"Last-Modified": stamp}, b"", 0.0)]
+    second = fetcher(tmp_path).fetch(url)
+    assert first.ok and second.ok and second.content == CALENDAR and second.revalidated
+    assert script.requests[1].get("if-modified-since") == stamp
+
+
+def test_changed_feed_replaces_the_cached_body(tmp_path, server):
+    script, url = server
+    fetcher(tmp_path).fetch(url)
+    newer = CALENDAR.replace(b"VERSION:2.0", b"VERSION:2.0\r\nX-WR-CALNAME:New")
+    script.default = (200, {"ETag": '"v2"'}, newer, 0.0)
+    result = fetcher(tmp_path).fetch(url)
+    assert result.ok and result.content == newer and not result.revalidated
+
+
+def test_expire_after_reuses_a_page_without_asking_again(tmp_path, server):
+    from datetime import timedelta
+
+    script, url = server
+    made = fetcher(tmp_path)
+    made.fetch(url, expire_after=timedelta(hours=12))
+    again = made.fetch(url, expire_after=timedelta(hours=12))
+    assert again.ok and again.from_cache and len(script.requests) == 1
+
+
+def test_too_many_requests_honours_retry_after_as_a_date(tmp_path, server):
+    from email.utils import format_datetime
+    from datetime import datetime, timedelta, timezone
+
+    script, url = server
+    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=5), usegmt=True)
+    script.answers = [(429, {"Retry-After": when}, b"slow down", 0.0)]
+    made = fetcher(tmp_path)
+    result = made.fetch(url)
+    assert result.ok and result.attempts == 2
+    assert 3.0 <= made.waits[0] <= 5.0
+
+
+def test_retries_give_up_after_three_tries_with_backoff(tmp_path, server):
+    script, url = server
+    script.default = (502, {}, b"bad gateway", 0.0)
+    made = fetcher(tmp_path)
+    result = made.fetch(url)
+    assert not result.ok and result.attempts == 3 and result.error == "HTTP 502 Bad Gateway"
+    assert made.waits == [0.5, 1.0]
+
+
+def test_oversized_body_without_content_length_is_refused_while_streaming(tmp_path):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Chunked(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            try:
+                for _ in range(50):
+                    chunk = b"X" * 1000
+                    self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Chunked)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = fetcher(tmp_path, max_bytes=10_000).fetch(f"http://127.0.0.1:{httpd.server_port}/big.ics")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert not result.ok and result.error == "response is over the 10,000-byte limit" and result.attempts == 1
+
+
+def test_html_instead_of_a_calendar_is_fetched_then_refused_by_the_parser(tmp_path, server):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from events.sources import ical
+    from events.sources.base import ParseRequest, SourceError
+
+    script, url = server
+    script.default = (200, {"Content-Type": "text/html"}, b"<!doctype html><html><body>Log in</body></html>", 0.0)
+    result = fetcher(tmp_path).fetch(url)
+    assert result.ok and result.content_type == "text/html"
+    ny = ZoneInfo("America/New_York")
+    request = ParseRequest(datetime(2026, 3, 1, tzinfo=ny), datetime(2026, 4, 1, tzinfo=ny), ny)
+    with pytest.raises(SourceError, match=r"web page \(HTML\), not an iCalendar feed"):
+        ical.parse(result.content, request)
+
+
+def test_concurrency_is_bounded_per_host(tmp_path):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state = {"now": 0, "peak": 0}
+    guard = threading.Lock()
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            with guard:
+                state["now"] += 1
+                state["peak"] = max(state["peak"], state["now"])
+            time.sleep(0.2)
+            with guard:
+                state["now"] -= 1
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(CALENDAR)))
+            self.end_headers()
+            self.wfile.write(CALENDAR)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{httpd.server_port}"
+        urls = [f"{base}/feed{i}.ics" for i in range(8)]
+        results = fetcher(tmp_path, workers=8, per_host=2).fetch_many(urls)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert all(r.ok for r in results.values()) and len(results) == 8
+    assert state["peak"] == 2
