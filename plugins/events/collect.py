@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time as time_module
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any, Callable, Mapping, Sequence
@@ -83,8 +84,11 @@ class GroupReport:
 
 @dataclass(frozen=True)
 class CollectReport:
+    """What a run did: one report per group, and the seconds each phase took."""
+
     started: datetime
     groups: tuple[GroupReport, ...]
+    durations: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> tuple[GroupReport, ...]:
@@ -125,11 +129,19 @@ class _Work:
 class Collector:
     """Collects every active group (and the single events) into the store."""
 
-    def __init__(self, settings: EventsSettings, store: Store, fetcher: Fetcher, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: EventsSettings,
+        store: Store,
+        fetcher: Fetcher,
+        clock: Clock | None = None,
+        monotonic: Callable[[], float] = time_module.monotonic,
+    ) -> None:
         self._settings = settings
         self._store = store
         self._fetcher = fetcher
         self._clock = clock or settings.clock
+        self._monotonic = monotonic
 
     def run(
         self,
@@ -139,26 +151,40 @@ class Collector:
     ) -> CollectReport:
         """Collect `groups`; `single_events` None leaves the single-events group alone."""
         now = self._clock.now()
+        durations: dict[str, float] = {}
+        mark = self._monotonic()
+
+        def lap(phase: str) -> None:
+            nonlocal mark
+            current = self._monotonic()
+            durations[phase] = round(current - mark, 3)
+            mark = current
+
         active = [g for g in groups if g.active and g.source_type in PARSERS]
         work = [_Work(g) for g in active]
         progress = _Progress()
         self._fetch_documents(work, progress)
+        lap("fetch")
         for item in work:
             if not item.error:
                 self._parse(item, now)
-        self._enrich(work, now, progress)
-        progress.done()
         if single_events is not None:
             work.append(self._single_events(single_events, now))
+        lap("parse")
+        self._enrich(work, now, progress)
+        progress.done()
+        lap("enrich")
         duplicates = self._normalize(work, overlays or {})
         _mark_also_listed(work, duplicates)
+        lap("normalize")
         states = self._store.group_states()
         reports = []
         for item in work:
             report = self._sync(item, states.get(item.group.slug), now)
             _log_report(item.group, report)
             reports.append(report)
-        return CollectReport(now, tuple(reports))
+        lap("sync")
+        return CollectReport(now, tuple(reports), durations)
 
     # Phase 1: documents, all groups at once, round by round.
     def _fetch_documents(self, work: list[_Work], progress: _Progress) -> None:

@@ -63,7 +63,7 @@ class Fetcher:
         cache_path: Path | None,
         *,
         timeout: float = 20.0,
-        workers: int = 16,
+        workers: int = 64,
         per_host: int = 4,
         retries: int = 3,
         max_bytes: int = 10_000_000,

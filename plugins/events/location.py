@@ -6,6 +6,7 @@ falls back on state names and ZIP codes for the rest.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -89,7 +90,9 @@ def place_of(location: str, attendance_mode: str = "", description: str = "", de
     return Place(label, city, state or default_state, kind)
 
 
+@functools.lru_cache(maxsize=4096)
 def _city_state(label: str) -> tuple[str, str]:
+    """(city, state) of a place; memoized because a recurring event repeats its location."""
     label = _COUNTRY_END.sub("", label).strip(" ,")
     if not label:
         return "", ""

@@ -39,7 +39,7 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_ARCHIVE_DAYS": (365, "days past events are kept for the archive before they expire"),
     "EVENTS_HORIZON_DAYS": (90, "how far ahead collection reads each feed"),
     "EVENTS_FETCH_TIMEOUT": (20.0, "seconds for one HTTP request (connect and read)"),
-    "EVENTS_FETCH_WORKERS": (16, "concurrent fetches in all"),
+    "EVENTS_FETCH_WORKERS": (64, "concurrent fetches in all"),
     "EVENTS_FETCH_PER_HOST": (4, "concurrent fetches to one host"),
     "EVENTS_FETCH_RETRIES": (3, "tries per URL on network errors, 429 and 5xx"),
     "EVENTS_FETCH_MAX_BYTES": (10_000_000, "largest feed body accepted, in bytes"),
