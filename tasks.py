@@ -146,3 +146,30 @@ def test(c, pytest_args="", setup_only=False):
     if result.returncode == 5:
         sys.exit("pytest collected no tests; that is a failure here")
     sys.exit(result.returncode)
+
+
+@task(
+    help={
+        "conf": "settings file (EVENTS_PUBLISH_* settings name the bucket and the distribution)",
+        "output": "the built site to publish",
+        "dry_run": "print what would be uploaded, deleted and invalidated, and change nothing",
+        "force": "publish even when the build lost most of the live site's upcoming events",
+    }
+)
+def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=False):
+    """Sync output/ to S3 (changed files only), then invalidate the changed paths on CloudFront."""
+    _logging()
+    from events.publish import PublishError, PublishOptions
+    from events.publish import publish as publish_site
+    from events.publish.remote import make_clients
+
+    options = PublishOptions.from_settings(_events_settings(conf), dry_run=dry_run, force=force)
+    s3, cloudfront = make_clients()
+    try:
+        report = publish_site(Path(output), options, s3, cloudfront)
+    except PublishError as error:
+        sys.exit(f"publish failed: {error}")
+    if dry_run:
+        for line in report.details():
+            print(line)
+    print(report.summary())
