@@ -173,3 +173,40 @@ def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=F
         for line in report.details():
             print(line)
     print(report.summary())
+
+
+@task(
+    iterable=["files"],
+    help={"files": "group files to preview (repeat --files for each)", "count": "events shown per group"},
+)
+def preview(c, files=None, conf="pelicanconf.py", count=5):
+    """Fetch each given group's feed and print its next events; writes nothing (for pull requests)."""
+    _logging()
+    from events.preview import format_preview, preview_groups
+    from events.runner import validate_files
+    from events.fetch import Fetcher
+
+    settings = _events_settings(conf)
+    if not files:
+        sys.exit("name the group files to preview: invoke preview --files _groups/NAME.yaml")
+    loaded = validate_files(settings, [Path(f) for f in files])
+    for problem in loaded.problems:
+        print(problem)
+    fetcher = Fetcher(
+        None,  # an in-memory HTTP cache: a preview leaves nothing behind
+        timeout=settings.fetch_timeout,
+        retries=settings.fetch_retries,
+        max_bytes=settings.fetch_max_bytes,
+        user_agent=settings.user_agent,
+    )
+    now = settings.clock.now()
+    try:
+        previews = preview_groups(settings, loaded.groups, fetcher, now)
+    finally:
+        fetcher.close()
+    for group_preview in previews:
+        for line in format_preview(group_preview, now, settings.timezone, int(count)):
+            print(line)
+    failed = [p for p in previews if not p.ok]
+    if loaded.problems or failed:
+        sys.exit(f"{len(loaded.problems)} problem(s) in group files, {len(failed)} feed(s) failed")

@@ -258,7 +258,7 @@ def test_failure_midway_deletes_nothing_and_the_next_publish_completes(
             s3_server.stop()
 
     try:
-        with pytest.raises(PublishError, match=r"failed: .*2 of 5 file\(s\) were uploaded and nothing was deleted"):
+        with pytest.raises(PublishError, match=r"failed: .*2 of 5 file\(s\) were uploaded and nothing was deleted; the live site is whole\. Run publish again"):
             publish(site, one_at_a_time, s3, cloudfront, on_uploaded=stop_after_two)
     finally:
         s3_server.start()
