@@ -210,3 +210,38 @@ def preview(c, files=None, conf="pelicanconf.py", count=5):
     failed = [p for p in previews if not p.ok]
     if loaded.problems or failed:
         sys.exit(f"{len(loaded.problems)} problem(s) in group files, {len(failed)} feed(s) failed")
+
+
+@task(
+    help={
+        "repo": "GitHub repository allowed to deploy, as owner/name",
+        "stack": "CloudFormation stack name",
+        "branch": "branch whose workflow runs may deploy",
+        "table": "DynamoDB table name",
+        "oidc_provider_arn": "reuse the account's GitHub OIDC provider instead of creating one",
+        "domain": "the site's own domain name (needs --certificate-arn)",
+        "certificate_arn": "ACM certificate for --domain, in us-east-1",
+    }
+)
+def deploy_infra(
+    c, repo, stack="dctech-events", branch="main", table="dctech-events", oidc_provider_arn="", domain="", certificate_arn=""
+):
+    """Create or update the AWS resources of infra/site.yaml; prints the repository variables to set."""
+    _logging()
+    import boto3
+
+    from events.publish.stack import StackError, deploy_stack, repository_variables, stack_parameters
+
+    try:
+        parameters = stack_parameters(repo, branch, table, oidc_provider_arn, domain, certificate_arn)
+    except ValueError as error:
+        sys.exit(str(error))
+    client = boto3.client("cloudformation")
+    try:
+        outputs = deploy_stack(client, stack, (ROOT / "infra" / "site.yaml").read_text(), parameters)
+    except StackError as error:
+        sys.exit(str(error))
+    print(f"Stack {stack} is ready; the site is served at https://{outputs.get('DistributionDomainName', '?')}/")
+    print("Set these GitHub repository variables (Settings > Secrets and variables > Actions > Variables):")
+    for name, value in repository_variables(outputs, client.meta.region_name).items():
+        print(f"  {name}={value}")
