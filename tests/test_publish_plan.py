@@ -171,3 +171,37 @@ def test_scan_output_skips_hidden_files_and_uses_slash_keys(tmp_path):
 def test_scan_output_names_a_missing_build(tmp_path):
     with pytest.raises(FileNotFoundError, match="build the site first"):
         scan_output(tmp_path / "output")
+
+
+def test_publish_settings_reach_the_publish_options(tmp_path):
+    from events.publish import PublishOptions
+    from events.settings import EventsSettings
+
+    settings = EventsSettings.from_mapping(
+        {
+            "EVENTS_PUBLISH_BUCKET": "site-bucket",
+            "EVENTS_PUBLISH_PREFIX": "dc",
+            "EVENTS_PUBLISH_DISTRIBUTION": "E123",
+            "EVENTS_PUBLISH_INVALIDATE_MAX": "40",
+            "EVENTS_PUBLISH_GUARD_RATIO": "0.25",
+        },
+        tmp_path,
+    )
+    options = PublishOptions.from_settings(settings, dry_run=True)
+    assert (options.bucket, options.prefix, options.distribution_id) == ("site-bucket", "dc", "E123")
+    assert (options.max_paths, options.batch_size, options.guard_ratio, options.dry_run) == (40, 250, 0.25, True)
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "half", True])
+def test_a_guard_ratio_outside_zero_to_one_names_the_setting(tmp_path, value):
+    from events.settings import EventsSettings, SettingsError
+
+    with pytest.raises(SettingsError, match="EVENTS_PUBLISH_GUARD_RATIO: expected a number from 0 to 1"):
+        EventsSettings.from_mapping({"EVENTS_PUBLISH_GUARD_RATIO": value}, tmp_path)
+
+
+def test_publish_without_a_bucket_names_the_setting(tmp_path):
+    from events.publish import PublishError, PublishOptions, publish
+
+    with pytest.raises(PublishError, match="EVENTS_PUBLISH_BUCKET is empty"):
+        publish(tmp_path, PublishOptions(bucket=""), s3_client=None)
