@@ -205,3 +205,11 @@ def test_publish_without_a_bucket_names_the_setting(tmp_path):
 
     with pytest.raises(PublishError, match="EVENTS_PUBLISH_BUCKET is empty"):
         publish(tmp_path, PublishOptions(bucket=""), s3_client=None)
+
+
+def test_an_empty_build_is_never_published(tmp_path):
+    from events.publish import PublishError, PublishOptions, publish
+
+    (tmp_path / "output").mkdir()
+    with pytest.raises(PublishError, match="is empty: nothing to publish"):
+        publish(tmp_path / "output", PublishOptions(bucket="site"), s3_client=None)

@@ -296,3 +296,28 @@ def test_invoke_publish_exits_non_zero_with_the_guard_message(tmp_path, clients,
         "invalidate /health.json",
         "would upload 1 file(s) (15 bytes), would delete 0, unchanged 8, would invalidate 1 path(s)",
     ]
+
+
+def test_a_rebuilt_unchanged_demo_site_publishes_nothing(tmp_path, clients, options, demo_site, cloudfront_server):
+    """DESIGN.md: the same store and clock give byte-identical files, so an unchanged night uploads nothing."""
+    from conftest import DATA, build_site
+    from feedserver import FeedServer, write_demo_groups
+
+    s3, cloudfront = clients
+    first = publish(demo_site, options, s3, cloudfront)
+    assert len(first.uploaded) == sum(1 for p in demo_site.rglob("*") if p.is_file())
+    head = s3.head_object(Bucket=BUCKET, Key=f"{options.prefix}/events.ics")
+    assert head["ContentType"] == "text/calendar; charset=utf-8"
+
+    with FeedServer(DATA / "demo" / "feeds") as server:
+        rebuilt = build_site(tmp_path, write_demo_groups(DATA / "demo" / "groups", tmp_path / "_groups", server.base_url))
+    second = publish(rebuilt, options, s3, cloudfront)
+    assert (second.uploaded, second.deleted, second.bytes_uploaded, second.invalidated) == ((), (), 0, ())
+    assert len(recorded_invalidations(cloudfront_server, options.distribution_id)) == 1
+
+
+def test_an_unreachable_bucket_is_a_clear_error(tmp_path, clients, options):
+    s3, cloudfront = clients
+    missing = PublishOptions(**{**options.__dict__, "bucket": "no-such-bucket"})
+    with pytest.raises(PublishError, match=r"cannot read s3://no-such-bucket/.*NoSuchBucket.*nothing was changed"):
+        publish(write_site(tmp_path / "output", SITE), missing, s3, cloudfront)

@@ -109,12 +109,16 @@ def publish(
     if not options.bucket:
         raise PublishError("EVENTS_PUBLISH_BUCKET is empty: set it to the site's S3 bucket")
     local = scan_output(output)
+    if not local:
+        # Syncing an empty folder would delete the whole live site.
+        raise PublishError(f"{output} is empty: nothing to publish; build the site first (invoke generate)")
     bucket = Bucket(s3_client, options.bucket, options.prefix)
     try:
         live = bucket.listing()
+        live_count = _live_count(bucket, live)
     except Exception as error:
-        raise PublishError(f"cannot list s3://{options.bucket}/{bucket.prefix}: {error}") from error
-    guard = check_guard(_built_count(local), _live_count(bucket, live), options.guard_ratio)
+        raise PublishError(f"cannot read s3://{options.bucket}/{bucket.prefix}: {error}; nothing was changed") from error
+    guard = check_guard(_built_count(local), live_count, options.guard_ratio)
     if not guard.ok:
         if not options.force:
             raise GuardRefused(guard.message)
