@@ -321,3 +321,11 @@ def test_an_unreachable_bucket_is_a_clear_error(tmp_path, clients, options):
     missing = PublishOptions(**{**options.__dict__, "bucket": "no-such-bucket"})
     with pytest.raises(PublishError, match=r"cannot read s3://no-such-bucket/.*NoSuchBucket.*nothing was changed"):
         publish(write_site(tmp_path / "output", SITE), missing, s3, cloudfront)
+
+
+def test_a_failed_invalidation_says_the_bucket_is_already_up_to_date(tmp_path, clients, options):
+    s3, cloudfront = clients
+    unknown = PublishOptions(**{**options.__dict__, "distribution_id": "ENOSUCHDIST"})
+    with pytest.raises(PublishError, match=r"the bucket is up to date but invalidating 2 path\(s\) failed: .*NoSuchDistribution"):
+        publish(write_site(tmp_path / "output", {"a.json": "{}", "b.json": "[]"}), unknown, s3, cloudfront)
+    assert live_keys(s3, options) == {"a.json", "b.json"}
