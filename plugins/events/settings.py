@@ -49,6 +49,8 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_STATES": (("DC", "MD", "VA"), "states the site lists; events elsewhere are left out (empty: all)"),
     "EVENTS_HOME_DAYS": (14, "days of upcoming events on the home page"),
     "EVENTS_UID_DOMAIN": ("dctech.events", "domain in each ICS UID (event id @ domain)"),
+    "EVENTS_NIGHTLY_MAX_FAILED_SHARE": (0.5, "`invoke nightly` fails when more than this share of groups failed to collect"),
+    "EVENTS_RUN_SUMMARY": (".cache/run-summary.json", "where `invoke nightly` writes its run summary (JSON)"),
 }
 
 
@@ -78,6 +80,8 @@ class EventsSettings:
     states: tuple[str, ...]
     home_days: int
     uid_domain: str
+    nightly_max_failed_share: float
+    run_summary: Path
 
     @property
     def clock(self) -> Clock:
@@ -121,6 +125,8 @@ class EventsSettings:
             states=value.states("EVENTS_STATES"),
             home_days=value.count("EVENTS_HOME_DAYS", minimum=1),
             uid_domain=value.text("EVENTS_UID_DOMAIN"),
+            nightly_max_failed_share=value.share("EVENTS_NIGHTLY_MAX_FAILED_SHARE"),
+            run_summary=value.path("EVENTS_RUN_SUMMARY"),
         )
 
     def replace(self, **changes: Any) -> EventsSettings:
@@ -175,6 +181,16 @@ class _Reader:
             raise SettingsError(f"{name}: expected a number of seconds, got {raw!r}") from None
         if number <= 0:
             raise SettingsError(f"{name}: expected more than 0 seconds, got {raw!r}")
+        return number
+
+    def share(self, name: str) -> float:
+        raw = self._get(name)
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name}: expected a share between 0 and 1, got {raw!r}") from None
+        if not 0 <= number <= 1:
+            raise SettingsError(f"{name}: expected a share between 0 and 1, got {raw!r}")
         return number
 
     def zone(self, name: str) -> ZoneInfo:
