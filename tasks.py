@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import subprocess
@@ -29,8 +28,10 @@ DEMO = ROOT / "tests" / "data" / "demo"
 DEMO_NOW = "2026-03-02T09:00:00-05:00"
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
+def _logging(log_format: str = "text") -> None:
+    from events.logsetup import configure_logging
+
+    configure_logging(log_format)
 
 
 def _events_settings(conf: str):
@@ -47,10 +48,10 @@ def _pelican(conf: str, output: Path, env: dict[str, str] | None = None) -> None
     subprocess.run(command, check=True, cwd=ROOT, env={**os.environ, **(env or {})})
 
 
-@task(help={"conf": "settings file (pelicanconf.py or publishconf.py)"})
-def collect(c, conf="pelicanconf.py"):
+@task(help={"conf": "settings file (pelicanconf.py or publishconf.py)", "log_format": "text (default) or json"})
+def collect(c, conf="pelicanconf.py", log_format="text"):
     """Collect every active group's calendar into the store."""
-    _logging()
+    _logging(log_format)
     from events.runner import run_collection
 
     report = run_collection(_events_settings(conf))
