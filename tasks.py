@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import subprocess
@@ -29,8 +28,10 @@ DEMO = ROOT / "tests" / "data" / "demo"
 DEMO_NOW = "2026-03-02T09:00:00-05:00"
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
+def _logging(log_format: str = "text") -> None:
+    from events.logsetup import configure_logging
+
+    configure_logging(log_format)
 
 
 def _events_settings(conf: str):
@@ -47,10 +48,10 @@ def _pelican(conf: str, output: Path, env: dict[str, str] | None = None) -> None
     subprocess.run(command, check=True, cwd=ROOT, env={**os.environ, **(env or {})})
 
 
-@task(help={"conf": "settings file (pelicanconf.py or publishconf.py)"})
-def collect(c, conf="pelicanconf.py"):
+@task(help={"conf": "settings file (pelicanconf.py or publishconf.py)", "log_format": "text (default) or json"})
+def collect(c, conf="pelicanconf.py", log_format="text"):
     """Collect every active group's calendar into the store."""
-    _logging()
+    _logging(log_format)
     from events.runner import run_collection
 
     report = run_collection(_events_settings(conf))
@@ -154,11 +155,12 @@ def test(c, pytest_args="", setup_only=False):
         "output": "the built site to publish",
         "dry_run": "print what would be uploaded, deleted and invalidated, and change nothing",
         "force": "publish even when the build lost most of the live site's upcoming events",
+        "log_format": "text (default) or json",
     }
 )
-def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=False):
+def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=False, log_format="text"):
     """Sync output/ to S3 (changed files only), then invalidate the changed paths on CloudFront."""
-    _logging()
+    _logging(log_format)
     from events.publish import PublishError, PublishOptions
     from events.publish import publish as publish_site
     from events.publish.remote import make_clients

@@ -49,6 +49,8 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_STATES": (("DC", "MD", "VA"), "states the site lists; events elsewhere are left out (empty: all)"),
     "EVENTS_HOME_DAYS": (14, "days of upcoming events on the home page"),
     "EVENTS_UID_DOMAIN": ("dctech.events", "domain in each ICS UID (event id @ domain)"),
+    "EVENTS_NIGHTLY_MAX_FAILED_SHARE": (0.5, "`invoke nightly` fails when more than this share of groups failed to collect"),
+    "EVENTS_RUN_SUMMARY": (".cache/run-summary.json", "where `invoke nightly` writes its run summary (JSON)"),
     "EVENTS_PUBLISH_BUCKET": ("", "S3 bucket `invoke publish` syncs output/ to (endpoint and region come from boto3's configuration)"),
     "EVENTS_PUBLISH_PREFIX": ("", "key prefix of the site in the bucket; empty means the bucket's root"),
     "EVENTS_PUBLISH_DISTRIBUTION": ("", "CloudFront distribution id to invalidate; empty skips invalidation"),
@@ -87,6 +89,8 @@ class EventsSettings:
     states: tuple[str, ...]
     home_days: int
     uid_domain: str
+    nightly_max_failed_share: float
+    run_summary: Path
     publish_bucket: str
     publish_prefix: str
     publish_distribution: str
@@ -139,12 +143,14 @@ class EventsSettings:
             states=value.states("EVENTS_STATES"),
             home_days=value.count("EVENTS_HOME_DAYS", minimum=1),
             uid_domain=value.text("EVENTS_UID_DOMAIN"),
+            nightly_max_failed_share=value.share("EVENTS_NIGHTLY_MAX_FAILED_SHARE"),
+            run_summary=value.path("EVENTS_RUN_SUMMARY"),
             publish_bucket=value.text("EVENTS_PUBLISH_BUCKET"),
             publish_prefix=value.text("EVENTS_PUBLISH_PREFIX"),
             publish_distribution=value.text("EVENTS_PUBLISH_DISTRIBUTION"),
             publish_invalidate_max=value.count("EVENTS_PUBLISH_INVALIDATE_MAX", minimum=1),
             publish_invalidate_batch=value.count("EVENTS_PUBLISH_INVALIDATE_BATCH", minimum=1),
-            publish_guard_ratio=value.ratio("EVENTS_PUBLISH_GUARD_RATIO"),
+            publish_guard_ratio=value.share("EVENTS_PUBLISH_GUARD_RATIO"),
             publish_workers=value.count("EVENTS_PUBLISH_WORKERS", minimum=1),
             publish_max_age=value.count("EVENTS_PUBLISH_MAX_AGE"),
             publish_asset_max_age=value.count("EVENTS_PUBLISH_ASSET_MAX_AGE"),
@@ -204,6 +210,16 @@ class _Reader:
             raise SettingsError(f"{name}: expected more than 0 seconds, got {raw!r}")
         return number
 
+    def share(self, name: str) -> float:
+        raw = self._get(name)
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name}: expected a share between 0 and 1, got {raw!r}") from None
+        if not 0 <= number <= 1:
+            raise SettingsError(f"{name}: expected a share between 0 and 1, got {raw!r}")
+        return number
+
     def zone(self, name: str) -> ZoneInfo:
         raw = self.text(name)
         try:
@@ -227,13 +243,3 @@ class _Reader:
         if not isinstance(raw, (list, tuple)) or not all(isinstance(s, str) and len(s) == 2 for s in raw):
             raise SettingsError(f"{name}: expected a list of two-letter state codes such as ['DC', 'MD'], got {raw!r}")
         return tuple(s.upper() for s in raw)
-
-    def ratio(self, name: str) -> float:
-        raw = self._get(name)
-        try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            raise SettingsError(f"{name}: expected a number from 0 to 1, got {raw!r}") from None
-        if isinstance(raw, bool) or not 0 <= number <= 1:
-            raise SettingsError(f"{name}: expected a number from 0 to 1, got {raw!r}")
-        return number
