@@ -57,3 +57,4 @@ def test_preview_fails_a_pull_request_whose_feed_is_broken(tmp_path):
     assert "offline-group (Offline Group): FAILED, fetch failed: HTTP 404" in result.stdout
     assert "novalug (Northern Virginia Linux Users Group): 5 upcoming event(s), 1 left out; the next 5:" in result.stdout
     assert "1 feed(s) failed" in result.stderr
+    assert "  left out: 'Road trip to NYC Linux meetup' on 2026-03-12: in NY, outside the site's states" in result.stdout

@@ -29,7 +29,7 @@ class GroupPreview:
     ok: bool
     error: str = ""
     events: tuple[Event, ...] = ()
-    left_out: int = 0
+    left_out: tuple[str, ...] = ()
 
 
 def next_events(events: Sequence[Event], now: datetime, limit: int) -> tuple[Event, ...]:
@@ -53,13 +53,18 @@ def format_preview(preview: GroupPreview, now: datetime, tz: ZoneInfo, limit: in
     shown = next_events(preview.events, now, limit)
     lines = [
         f"{group.slug} ({group.name}): {len(upcoming)} upcoming event(s)"
-        + (f", {preview.left_out} left out" if preview.left_out else "")
+        + (f", {len(preview.left_out)} left out" if preview.left_out else "")
         + (f"; the next {len(shown)}:" if shown else "; the feed lists none in the window")
     ]
     for event in shown:
         when = "all day " + f"{event.start:%a %Y-%m-%d}" if event.all_day else f"{event.start.astimezone(tz):%a %Y-%m-%d %H:%M %Z}"
         status = " [cancelled]" if event.status == "cancelled" else ""
         lines.append(f"  {when}  {event.title}{status}  @ {_place(event)}")
+    # Why events are missing is what a contributor asks next.
+    for reason in preview.left_out[:limit]:
+        lines.append(f"  left out: {reason}")
+    if len(preview.left_out) > limit:
+        lines.append(f"  left out: ... and {len(preview.left_out) - limit} more")
     return lines
 
 
@@ -85,7 +90,13 @@ def preview_groups(
         except SourceError as error:
             previews.append(GroupPreview(group, False, f"{error} ({result.url})"))
             continue
-        outcomes = [normalize(o, group, settings.timezone, settings.states, group.source_type) for o in parsed.occurrences]
-        events = tuple(o for o in outcomes if isinstance(o, Event))
-        previews.append(GroupPreview(group, True, "", events, sum(1 for o in outcomes if isinstance(o, Skip))))
+        events: list[Event] = []
+        left_out = list(parsed.warnings)
+        for occurrence in parsed.occurrences:
+            outcome = normalize(occurrence, group, settings.timezone, settings.states, group.source_type)
+            if isinstance(outcome, Skip):
+                left_out.append(f"{occurrence.title[:80]!r} on {occurrence.start:%Y-%m-%d}: {outcome.reason}")
+            else:
+                events.append(outcome)
+        previews.append(GroupPreview(group, True, "", tuple(events), tuple(left_out)))
     return previews
