@@ -109,12 +109,26 @@ class SeaweedS3:
     def _wait_bucket(self, deadline: float) -> None:
         import boto3
 
+        from botocore.config import Config
+
         client = boto3.client(
-            "s3", endpoint_url=self.endpoint, aws_access_key_id=TEST_KEY, aws_secret_access_key=TEST_SECRET, region_name="us-east-1"
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=TEST_KEY,
+            aws_secret_access_key=TEST_SECRET,
+            region_name="us-east-1",
+            config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5),
         )
+        # After a restart S3 answers before the volume servers have loaded
+        # their data: wait until a new object can be written and every
+        # existing one read back.
         while True:
             try:
-                client.head_bucket(Bucket=self.bucket)
+                client.put_object(Bucket=self.bucket, Key=".probe", Body=b"ok")
+                paginator = client.get_paginator("list_objects_v2")
+                for page in paginator.paginate(Bucket=self.bucket):
+                    for item in page.get("Contents", ()):
+                        client.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
                 return
             except Exception:
                 if time.monotonic() > deadline:
