@@ -126,8 +126,8 @@ def publish(
     plan = plan_sync(local, live)
     distribution = Distribution(cloudfront_client, options.distribution_id) if options.distribution_id else None
     if options.dry_run:
-        paths = invalidation_paths(plan.changed_keys, options.max_paths) if distribution else ()
-        return _report(plan, plan.uploads, plan.deletes, paths, (), guard, dry_run=True)
+        planned = invalidation_paths(plan.changed_keys, options.max_paths) if distribution else ()
+        return _report(plan, plan.uploads, plan.deletes, planned, (), guard, dry_run=True)
     uploaded, failure = _upload_all(bucket, plan.uploads, options, on_uploaded)
     if failure is not None:
         key, error = failure
@@ -151,6 +151,7 @@ def publish(
         try:
             ids = tuple(distribution.invalidate(batch) for batch in invalidation_batches(paths, options.batch_size))
         except Exception as error:
+            log.error("paths still to invalidate on %s: %s", options.distribution_id, " ".join(paths))
             raise PublishError(
                 f"the bucket is up to date but invalidating {len(paths)} path(s) failed: {error}. "
                 "Invalidate them by hand (the paths are in the log) or wait for the cache to expire."
