@@ -1,5 +1,6 @@
 """Project tasks, in the style `pelican-quickstart` users know.
 
+    invoke nightly    collect -> build with publishconf.py -> publish, one exit status
     invoke build      collect every group's feed, then generate output/
     invoke collect    collect into the store only
     invoke validate   check group files (all, or the ones given)
@@ -247,3 +248,61 @@ def deploy_infra(
     print("Set these GitHub repository variables (Settings > Secrets and variables > Actions > Variables):")
     for name, value in repository_variables(outputs, client.meta.region_name).items():
         print(f"  {name}={value}")
+
+
+def _generate_in_process(conf: str, output: Path) -> Path:
+    """Pelican in this process (so its logs use our format), generating from the store only."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    settings = read_settings(
+        str(ROOT / conf), override={"PATH": str(ROOT / "content"), "OUTPUT_PATH": str(output), "EVENTS_COLLECT": False}
+    )
+    Pelican(settings).run()
+    return output
+
+
+@task(
+    help={
+        "conf": "settings file (default publishconf.py)",
+        "output": "output folder",
+        "log_format": "text (default) or json",
+        "publish_site": "publish to S3/CloudFront (--no-publish-site to stop after the build)",
+        "force": "publish even when the guard refuses",
+    }
+)
+def nightly(c, conf="publishconf.py", output=str(OUTPUT), log_format="text", publish_site=True, force=False):
+    """The whole nightly run: collect -> build -> publish, one exit status, a JSON run summary."""
+    _logging(log_format)
+    from events.nightly import NightlyRun, write_summary
+    from events.publish import PublishOptions
+    from events.publish import publish as publish_to_bucket
+    from events.publish.remote import make_clients
+    from events.runner import run_collection
+
+    settings = _events_settings(conf)
+
+    def publish_stage(built: Path) -> dict[str, object]:
+        s3, cloudfront = make_clients()
+        report = publish_to_bucket(built, PublishOptions.from_settings(settings, force=force), s3, cloudfront)
+        return {
+            "uploaded": len(report.uploaded),
+            "deleted": len(report.deleted),
+            "unchanged": report.unchanged,
+            "bytes_uploaded": report.bytes_uploaded,
+            "invalidated_paths": len(report.invalidated),
+            "invalidations": len(report.invalidation_ids),
+        }
+
+    run = NightlyRun(
+        settings.clock,
+        collect=lambda: run_collection(settings),
+        generate=lambda: _generate_in_process(conf, Path(output)),
+        publish=publish_stage if publish_site else None,
+        max_failed_share=settings.nightly_max_failed_share,
+    )
+    result = run.run()
+    write_summary(settings.run_summary, result.summary)
+    print(f"run summary: {settings.run_summary}")
+    if not result.ok:
+        sys.exit("nightly run failed: " + "; ".join(result.reasons))
