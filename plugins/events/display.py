@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup, NavigableString
 
-__all__ = ["TITLE_LIMIT", "DESCRIPTION_LIMIT", "ELLIPSIS", "shorten_text", "shorten_html", "html_text_length"]
+__all__ = ["TITLE_LIMIT", "DESCRIPTION_LIMIT", "ELLIPSIS", "shorten_text", "shorten_html", "html_text_length", "tidy_html"]
 
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 2000
@@ -29,6 +29,19 @@ def shorten_text(text: str, limit: int = TITLE_LIMIT) -> str:
     else:
         cut = head[:-1].rsplit(None, 1)[0] if any(c.isspace() for c in head[:-1]) else head[:-1]
     return cut.rstrip(" \t\n,;:-–—") + ELLIPSIS
+
+
+def tidy_html(fragment: str) -> str:
+    """Unwrap links the sanitizer left without an href (it drops `javascript:` URLs but keeps the <a>)."""
+    if "<a" not in fragment:
+        return fragment
+    soup = BeautifulSoup(fragment, "html.parser")
+    bare = [a for a in soup.find_all("a") if not a.get("href")]
+    if not bare:
+        return fragment
+    for anchor in bare:
+        anchor.unwrap()
+    return soup.decode(formatter="html5").strip()
 
 
 def html_text_length(fragment: str) -> int:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from .display import DESCRIPTION_LIMIT, TITLE_LIMIT, html_text_length, shorten_html, shorten_text
+from .display import DESCRIPTION_LIMIT, TITLE_LIMIT, html_text_length, shorten_html, shorten_text, tidy_html
 from .models import StoredEvent
 
 __all__ = [
@@ -82,7 +82,8 @@ class EventView:
     @cached_property
     def display_description(self) -> str:
         """The sanitized description, shortened to DESCRIPTION_LIMIT characters of text."""
-        return shorten_html(self.stored.event.description, DESCRIPTION_LIMIT) if self.stored.event.description else ""
+        description = self.stored.event.description
+        return shorten_html(tidy_html(description), DESCRIPTION_LIMIT) if description else ""
 
     @property
     def description_shortened(self) -> bool:
