@@ -49,17 +49,17 @@ def event_jsonld(view: EventView, page_url: str) -> dict[str, Any]:
         "organizer": {"@type": "Organization", "name": event.group_name, "url": event.group_website},
         "url": page_url if page_url.startswith(("http://", "https://")) else event.url,
     }
-    if event.summary:
-        data["description"] = event.summary
+    # Google recommends a description; an event without one is described by who holds it and when.
+    data["description"] = event.summary or f"{event.title}, held by {event.group_name}: {view.when_label}."
     if event.url and data["url"] != event.url:
         data["sameAs"] = event.url
     return data
 
 
 def jsonld_script(data: dict[str, Any]) -> str:
-    """JSON safe inside <script>: no "</" can end the element early."""
+    """JSON safe inside <script>: no markup character appears raw, so nothing can end the element early."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _location(view: EventView) -> dict[str, Any] | list[dict[str, Any]]:
