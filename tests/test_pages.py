@@ -235,9 +235,12 @@ def test_sources_page_shows_each_groups_last_run_and_warnings():
 
 def test_feeds_page_offers_webcal_google_and_https_for_every_feed():
     pages, _ = plan(make("a", at(3)))
-    rows = pages["feeds/index.html"].context["rows"]
-    feed, links, count = rows[0]
-    assert (feed.path, count) == ("events.ics", 1)
+    sections = pages["feeds/index.html"].context["sections"]
+    assert [heading for heading, _ in sections] == ["Everything", "By state", "Online", "By topic", "By group"]
+    rows = [row for _, section_rows in sections for row in section_rows]
+    links = rows[0].links
+    assert (rows[0].label, rows[0].feed.path, rows[0].count) == ("Every event", "events.ics", 1)
+    assert [r.label for r in rows[-2:]] == ["DC Python", "NoVALUG"]
     assert links.webcal == "webcal://dctech.events/events.ics"
     assert links.https == "https://dctech.events/events.ics"
     assert parse_qs(urlsplit(links.google).query) == {"cid": ["webcal://dctech.events/events.ics"]}

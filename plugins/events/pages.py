@@ -15,7 +15,7 @@ from .calendar_pages import plan_calendar_pages
 from .feeds import FeedSpec, feed_catalog
 from .jsonld import event_jsonld, jsonld_script
 from .links import absolute_url, calendar_links, subscribe_links
-from .pagetypes import CountLink, SourceRow
+from .pagetypes import CountLink, FeedRow, SourceRow
 from .sitetypes import DayListing, PageSpec, SiteInfo
 from .views import EventView, day_path, days_spanned, moment_label, week_path
 
@@ -288,12 +288,22 @@ def _sources_page(site: SiteInfo, page: _PageMaker) -> PageSpec:
 
 
 def _feeds_page(feeds: Sequence[FeedSpec], upcoming: Sequence[EventView], site: SiteInfo, page: _PageMaker) -> PageSpec:
-    rows = [(feed, subscribe_links(feed.path, site.url), sum(1 for v in upcoming if feed.matches(v))) for feed in feeds]
+    group_names = {g.slug: g.name for g in site.groups}
+    labels = {"all": lambda key: "Every event", "state": lambda key: key, "virtual": lambda key: "Online events"}
+    labels["category"] = lambda key: site.categories.get(key, key)
+    labels["group"] = lambda key: group_names.get(key, key)
+    headings = {"all": "Everything", "state": "By state", "virtual": "Online", "category": "By topic", "group": "By group"}
+    sections: dict[str, list[FeedRow]] = {}
+    for feed in feeds:
+        row = FeedRow(
+            labels[feed.kind](feed.key), feed, subscribe_links(feed.path, site.url), sum(1 for v in upcoming if feed.matches(v))
+        )
+        sections.setdefault(headings[feed.kind], []).append(row)
     return page(
         "feeds/index.html",
         "events_feeds",
         "Subscribe to a calendar feed",
-        "iCalendar feeds of every event, by state, online, by category and by group.",
+        "iCalendar feeds of every event, by state, online, by topic and by group.",
         section="feeds",
-        rows=rows,
+        sections=list(sections.items()),
     )

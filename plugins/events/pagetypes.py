@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .feeds import FeedSpec
+from .links import SubscribeLinks
 from .models import Group, GroupState
 
-__all__ = ["CountLink", "PageLink", "SourceRow"]
+__all__ = ["CountLink", "PageLink", "SourceRow", "FeedRow"]
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,13 @@ class SourceRow:
     path: str
     last_attempt: str
     last_success: str
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """One feed on the feeds page: a short label, where it lives, how to subscribe."""
+
+    label: str
+    feed: FeedSpec
+    links: SubscribeLinks
+    count: int
