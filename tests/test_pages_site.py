@@ -245,3 +245,36 @@ def test_same_store_and_clock_give_byte_identical_pages(demo_site, tmp_path):
     second = {str(p.relative_to(again)): port.sub(b"PORT", p.read_bytes()) for p in again.rglob("*") if p.is_file()}
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
+
+
+# The README's "Output paths" table
+
+
+_PATTERNS = [
+    (re.compile(r"^\d{4}/\d\d/\d\d/index\.html$"), "/YYYY/MM/DD/"),
+    (re.compile(r"^\d{4}/\d\d/index\.html$"), "/YYYY/MM/"),
+    (re.compile(r"^week/\d{4}-W\d\d/index\.html$"), "/week/YYYY-Www/"),
+    (re.compile(r"^events/[^/]+/index\.html$"), "/events/<event id>/"),
+    (re.compile(r"^events/[^/]+/event\.ics$"), "/events/<event id>/event.ics"),
+    (re.compile(r"^locations/[a-z]{2}/index\.html$"), "/locations/<state>/"),
+    (re.compile(r"^groups/[^/]+/index\.html$"), "/groups/<slug>/"),
+    (re.compile(r"^categories/[^/]+/index\.html$"), "/categories/<slug>/"),
+]
+
+
+def _documented_as(relative: str) -> str:
+    for pattern, documented in _PATTERNS:
+        if pattern.match(relative):
+            return documented
+    return "/" + relative.removesuffix("index.html")
+
+
+def test_readme_lists_every_page_path(demo_site):
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Output paths") :]
+    written = {
+        _documented_as(str(p.relative_to(demo_site)))
+        for p in demo_site.rglob("*")
+        if p.is_file() and (p.suffix == ".html" or p.name in ("event.ics", "sitemap.xml", "robots.txt"))
+    }
+    assert sorted(path for path in written if f"`{path}`" not in table) == []
