@@ -58,7 +58,7 @@ def event_jsonld(view: EventView, page_url: str) -> dict[str, Any]:
 
 def jsonld_script(data: dict[str, Any]) -> str:
     """JSON safe inside <script>: no markup character appears raw, so nothing can end the element early."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 from xml.sax.saxutils import escape
 
-from .ics import calendar_bytes
+from .event_ics import event_calendars
 from .links import absolute_url
 from .pages import event_ics_path, page_url
 from .sitetypes import Artifact, PageSpec, SiteInfo
@@ -17,9 +17,8 @@ NOT_IN_SITEMAP = frozenset({"404.html"})
 
 
 def plan_page_files(views: Sequence[EventView], pages: Sequence[PageSpec], site: SiteInfo) -> list[Artifact]:
-    files = [
-        Artifact(event_ics_path(view), calendar_bytes([view.stored], site.uid_domain, view.event.title)) for view in views
-    ]
+    calendars = event_calendars([view.stored for view in views], site.uid_domain)
+    files = [Artifact(event_ics_path(view), calendars[view.event.event_id]) for view in views]
     paths = [page_url(p.path) for p in pages if p.path not in NOT_IN_SITEMAP] + list(site.extra_pages)
     files.append(Artifact("sitemap.xml", sitemap_xml(paths, site.url)))
     files.append(Artifact("robots.txt", robots_txt(site.url)))

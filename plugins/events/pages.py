@@ -19,7 +19,7 @@ from .pagetypes import CountLink, FeedRow, SourceRow
 from .sitetypes import DayListing, PageSpec, SiteInfo
 from .views import EventView, day_path, days_spanned, moment_label, week_path
 
-__all__ = ["plan_pages", "by_day", "upcoming_days", "event_ics_path", "page_url", "RECENT_LIMIT"]
+__all__ = ["plan_pages", "by_day", "upcoming_days", "select_by_feed", "event_ics_path", "page_url", "RECENT_LIMIT"]
 
 RECENT_LIMIT = 10  # past events a group page shows
 
@@ -29,6 +29,7 @@ def plan_pages(views: Sequence[EventView], now: datetime, site: SiteInfo) -> lis
     upcoming = [v for v in views if v.end >= now]
     feeds = feed_catalog(site.name, site.states, site.groups, site.categories)
     feed_by_key = {(f.kind, f.key): f for f in feeds}
+    selected = select_by_feed(feeds, upcoming)
     page = _PageMaker(site, today)
     days = by_day(views)
 
@@ -50,11 +51,12 @@ def plan_pages(views: Sequence[EventView], now: datetime, site: SiteInfo) -> lis
     ]
     pages += plan_calendar_pages(days, today, page)
     pages += _event_pages(views, site, page)
-    pages += _location_pages(upcoming, today, site, feed_by_key, page)
-    pages += _group_pages(views, upcoming, now, today, site, feed_by_key, page)
-    pages += _category_pages(upcoming, today, site, feed_by_key, page)
+    pages += _location_pages(selected, today, site, feed_by_key, page)
+    past = select_by_feed([f for f in feeds if f.kind == "group"], [v for v in views if v.end < now])
+    pages += _group_pages(selected, past, today, site, feed_by_key, page)
+    pages += _category_pages(selected, today, site, feed_by_key, page)
     pages.append(_sources_page(site, page))
-    pages.append(_feeds_page(feeds, upcoming, site, page))
+    pages.append(_feeds_page(feeds, selected, site, page))
     pages.append(page("404.html", "events_404", "Page not found", "This page does not exist.", section=""))
     return pages
 
@@ -92,6 +94,29 @@ def event_ics_path(view: EventView) -> str:
 def page_url(path: str) -> str:
     """The public URL path of an output file: "a/b/index.html" -> "a/b/"."""
     return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
+Selection = dict[tuple[str, str], list[EventView]]
+
+
+def select_by_feed(feeds: Sequence[FeedSpec], views: Sequence[EventView]) -> Selection:
+    """Each feed's events among `views`, in their order, chosen by `FeedSpec.matches`.
+
+    A group or category feed only tests the events of its group or category,
+    so with hundreds of groups this stays linear in the number of events.
+    """
+    candidates: Selection = defaultdict(list)
+    for view in views:
+        event = view.event
+        for key in dict.fromkeys((event.group_id, *event.also_listed_by)):
+            candidates[("group", key)].append(view)
+        for key in dict.fromkeys(event.categories):
+            candidates[("category", key)].append(view)
+    selected: Selection = {}
+    for feed in feeds:
+        pool = candidates.get((feed.kind, feed.key), []) if feed.kind in ("group", "category") else views
+        selected[(feed.kind, feed.key)] = [v for v in pool if feed.matches(v)]
+    return selected
 
 
 class _PageMaker:
@@ -147,13 +172,13 @@ def _event_pages(views: Sequence[EventView], site: SiteInfo, page: _PageMaker) -
 
 
 def _location_pages(
-    upcoming: Sequence[EventView], today: date, site: SiteInfo, feeds: dict[tuple[str, str], FeedSpec], page: _PageMaker
+    selected: Selection, today: date, site: SiteInfo, feeds: dict[tuple[str, str], FeedSpec], page: _PageMaker
 ) -> list[PageSpec]:
     pages = []
     counts = []
     for state in site.states:
         feed = feeds[("state", state)]
-        chosen = [v for v in upcoming if feed.matches(v)]
+        chosen = selected[(feed.kind, feed.key)]
         path = f"locations/{state.lower()}/"
         counts.append(CountLink(state, path, len(chosen)))
         pages.append(
@@ -169,7 +194,7 @@ def _location_pages(
             )
         )
     virtual_feed = feeds[("virtual", "")]
-    online = [v for v in upcoming if virtual_feed.matches(v)]
+    online = selected[("virtual", "")]
     pages.append(
         page(
             "virtual/index.html",
@@ -198,9 +223,8 @@ def _location_pages(
 
 
 def _group_pages(
-    views: Sequence[EventView],
-    upcoming: Sequence[EventView],
-    now: datetime,
+    selected: Selection,
+    past: Selection,
     today: date,
     site: SiteInfo,
     feeds: dict[tuple[str, str], FeedSpec],
@@ -210,8 +234,8 @@ def _group_pages(
     rows = []
     for group in sorted(site.groups, key=lambda g: g.name.lower()):
         feed = feeds[("group", group.slug)]
-        chosen = [v for v in upcoming if feed.matches(v)]
-        recent = sorted((v for v in views if v.end < now and feed.matches(v)), key=lambda v: (v.start, v.event.event_id), reverse=True)
+        chosen = selected[(feed.kind, feed.key)]
+        recent = sorted(past[(feed.kind, feed.key)], key=lambda v: (v.start, v.event.event_id), reverse=True)
         path = f"groups/{group.slug}/"
         rows.append((group, CountLink(group.name, path, len(chosen))))
         pages.append(
@@ -237,13 +261,13 @@ def _group_pages(
 
 
 def _category_pages(
-    upcoming: Sequence[EventView], today: date, site: SiteInfo, feeds: dict[tuple[str, str], FeedSpec], page: _PageMaker
+    selected: Selection, today: date, site: SiteInfo, feeds: dict[tuple[str, str], FeedSpec], page: _PageMaker
 ) -> list[PageSpec]:
     pages = []
     counts = []
     for slug, name in sorted(site.categories.items(), key=lambda item: item[1].lower()):
         feed = feeds[("category", slug)]
-        chosen = [v for v in upcoming if feed.matches(v)]
+        chosen = selected[(feed.kind, feed.key)]
         path = f"categories/{slug}/"
         counts.append(CountLink(name, path, len(chosen)))
         pages.append(
@@ -287,7 +311,7 @@ def _sources_page(site: SiteInfo, page: _PageMaker) -> PageSpec:
     )
 
 
-def _feeds_page(feeds: Sequence[FeedSpec], upcoming: Sequence[EventView], site: SiteInfo, page: _PageMaker) -> PageSpec:
+def _feeds_page(feeds: Sequence[FeedSpec], selected: Selection, site: SiteInfo, page: _PageMaker) -> PageSpec:
     group_names = {g.slug: g.name for g in site.groups}
     labels = {"all": lambda key: "Every event", "state": lambda key: key, "virtual": lambda key: "Online events"}
     labels["category"] = lambda key: site.categories.get(key, key)
@@ -296,7 +320,7 @@ def _feeds_page(feeds: Sequence[FeedSpec], upcoming: Sequence[EventView], site: 
     sections: dict[str, list[FeedRow]] = {}
     for feed in feeds:
         row = FeedRow(
-            labels[feed.kind](feed.key), feed, subscribe_links(feed.path, site.url), sum(1 for v in upcoming if feed.matches(v))
+            labels[feed.kind](feed.key), feed, subscribe_links(feed.path, site.url), len(selected[(feed.kind, feed.key)])
         )
         sections.setdefault(headings[feed.kind], []).append(row)
     return page(
