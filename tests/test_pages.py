@@ -6,10 +6,13 @@ from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 
 from events.calendar_pages import WEEKS_AHEAD, month_range, week_label, week_range
 from events.display import DESCRIPTION_LIMIT, ELLIPSIS, TITLE_LIMIT, shorten_html, shorten_text, tidy_html
+from events.event_ics import event_calendars, split_components
+from events.ics import calendar_bytes
 from events.jsonld import event_jsonld, jsonld_script
 from events.links import calendar_links, subscribe_links
 from events.models import Event, Group, GroupState, StoredEvent
@@ -393,3 +396,21 @@ def test_planning_is_deterministic():
     again = [(p.path, p.template, sorted(p.context)) for p in plan_pages([event_view(s, NY) for s in stored], NOW, SITE)]
     assert first == again
     assert len({path for path, _, _ in first}) == len(first)  # no page planned twice
+
+
+def test_per_event_ics_equals_a_calendar_of_that_event_alone():
+    stored = [
+        make("a", at(3)),
+        make("fest", datetime(2026, 3, 7, tzinfo=NY), hours=48, all_day=True, title="Line\nbreak, comma; " * 8),
+        make("london", datetime(2026, 3, 4, 18, tzinfo=ZoneInfo("Europe/London"))),
+    ]
+    files = event_calendars(stored, "dctech.events")
+    for event in stored:
+        name = " ".join(event.event.title.split())  # a newline in a title must not break the file
+        alone = calendar_bytes([event], "dctech.events", name)
+        assert split_components(files[event.event_id]) == split_components(alone), event.event_id
+        parsed = icalendar.Calendar.from_ical(files[event.event_id])
+        assert str(parsed["X-WR-CALNAME"]) == name
+        assert [str(e["UID"]) for e in parsed.walk("VEVENT")] == [f"{event.event_id}@dctech.events"]
+    assert [kind for kind, _ in split_components(files["london"])] == [b"VTIMEZONE", b"VEVENT"]
+    assert [kind for kind, _ in split_components(files["fest"])] == [b"VEVENT"]

@@ -36,7 +36,8 @@ def event_calendars(events: Sequence[StoredEvent], uid_domain: str) -> dict[str,
     for stored in events:
         vevent = by_uid[f"{stored.event_id}@{uid_domain}".encode()]
         used = sorted({m.group(1).strip(b'"') for m in _TZID_PARAM.finditer(_unfold(vevent))})
-        header = calendar_bytes([], uid_domain, stored.event.title)
+        # One line of name: calendar_bytes passes X-WR-CALNAME through unescaped, and a newline there raises.
+        header = calendar_bytes([], uid_domain, " ".join(stored.event.title.split()))
         assert header.endswith(_END)
         files[stored.event_id] = header[: -len(_END)] + b"".join(zones[z] for z in used if z in zones) + vevent + _END
     return files
