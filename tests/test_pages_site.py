@@ -221,6 +221,7 @@ def test_overnight_event_continues_on_the_next_day(edge_site):
 
 def test_past_events_stay_as_an_archive(edge_site):
     page = next(p for p in (edge_site / "events").glob("*/index.html") if "Yesterday&#39;s meetup" in p.read_text())
+    assert "This event has ended" in page.read_text()
     group = (edge_site / "groups" / "edge-cases" / "index.html").read_text()
     recent = group[group.index("<h2>Recent events</h2>") :]
     assert f'href="{SITEURL}/{page.parent.relative_to(edge_site)}/"' in recent

@@ -64,9 +64,7 @@ def shorten_html(fragment: str, limit: int = DESCRIPTION_LIMIT) -> str:
             continue
         room = limit - used
         text = str(node)
-        # With no space before the limit the cut would split a word: drop the node's text instead.
-        fits_a_word = room > len(ELLIPSIS) and (text[room - len(ELLIPSIS)].isspace() or any(c.isspace() for c in text[: room - len(ELLIPSIS)]))
-        shortened = shorten_text(text, room) if fits_a_word else ELLIPSIS
+        shortened = shorten_text(text, room) if _word_fits(text, room) else ELLIPSIS
         replacement = NavigableString(shortened)
         node.replace_with(replacement)
         for later in list(replacement.find_all_next(string=True)):
@@ -75,3 +73,15 @@ def shorten_html(fragment: str, limit: int = DESCRIPTION_LIMIT) -> str:
             element.extract()
         break
     return soup.decode(formatter="html5").strip()
+
+
+def _word_fits(text: str, room: int) -> bool:
+    """Whether a word-boundary cut of `text` leaves any words in `room` characters.
+
+    With no space before the limit the cut would split a word, so the node's
+    text is dropped instead (unlike a title, which falls back to a hard cut).
+    """
+    keep = room - len(ELLIPSIS)
+    if keep <= 0:
+        return False
+    return text[keep].isspace() or any(c.isspace() for c in text[:keep])

@@ -50,7 +50,7 @@ def plan_pages(views: Sequence[EventView], now: datetime, site: SiteInfo) -> lis
         )
     ]
     pages += plan_calendar_pages(days, today, page)
-    pages += _event_pages(views, site, page)
+    pages += _event_pages(views, now, site, page)
     pages += _location_pages(selected, today, site, feed_by_key, page)
     past = select_by_feed([f for f in feeds if f.kind == "group"], [v for v in views if v.end < now])
     pages += _group_pages(selected, past, today, site, feed_by_key, page)
@@ -145,7 +145,7 @@ class _PageMaker:
         )
 
 
-def _event_pages(views: Sequence[EventView], site: SiteInfo, page: _PageMaker) -> list[PageSpec]:
+def _event_pages(views: Sequence[EventView], now: datetime, site: SiteInfo, page: _PageMaker) -> list[PageSpec]:
     group_names = {g.slug: g.name for g in site.groups}
     pages = []
     for view in views:
@@ -166,6 +166,7 @@ def _event_pages(views: Sequence[EventView], site: SiteInfo, page: _PageMaker) -
                 also_listed=[(slug, group_names.get(slug, slug), slug in group_names) for slug in event.also_listed_by],
                 categories=[(slug, site.categories[slug]) for slug in event.categories if slug in site.categories],
                 og_type="article",
+                past=view.end < now,
             )
         )
     return pages
