@@ -279,3 +279,25 @@ def test_readme_lists_every_page_path(demo_site):
         if p.is_file() and (p.suffix == ".html" or p.name in ("event.ics", "sitemap.xml", "robots.txt"))
     }
     assert sorted(path for path in written if f"`{path}`" not in table) == []
+
+
+@pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "node_modules" / "ical.js").exists(), reason="needs node and npm ical.js")
+def test_ical_js_parses_every_per_event_ics(demo_site, edge_site):
+    """Mozilla's ical.js (Thunderbird's parser) reads each "Download .ics" file as one event with its UID."""
+    script = (
+        'const ICAL = require(process.argv[1]); const fs = require("fs"); const out = {};'
+        "for (const path of process.argv.slice(2)) {"
+        "  const calendar = new ICAL.Component(ICAL.parse(fs.readFileSync(path, 'utf8')));"
+        "  out[path] = calendar.getAllSubcomponents('vevent').map(e => new ICAL.Event(e).uid); }"
+        "console.log(JSON.stringify(out));"
+    )
+    files = sorted(str(p) for site in (demo_site, edge_site) for p in site.glob("events/*/event.ics"))
+    assert len(files) > 15
+    result = subprocess.run(
+        ["node", "-e", script, str(ROOT / "node_modules" / "ical.js" / "dist" / "ical.es5.cjs"), *files],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    parsed = json.loads(result.stdout)
+    for path, uids in parsed.items():
+        assert uids == [f"{Path(path).parent.name}@dctech.events"], path
