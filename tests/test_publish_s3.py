@@ -298,19 +298,21 @@ def test_invoke_publish_exits_non_zero_with_the_guard_message(tmp_path, clients,
     ]
 
 
-def test_a_rebuilt_unchanged_demo_site_publishes_nothing(tmp_path, clients, options, demo_site, cloudfront_server):
+def test_a_rebuilt_unchanged_demo_site_publishes_nothing(tmp_path, clients, options, cloudfront_server):
     """DESIGN.md: the same store and clock give byte-identical files, so an unchanged night uploads nothing."""
     from conftest import DATA, build_site
     from feedserver import FeedServer, write_demo_groups
 
     s3, cloudfront = clients
-    first = publish(demo_site, options, s3, cloudfront)
-    assert len(first.uploaded) == sum(1 for p in demo_site.rglob("*") if p.is_file())
+    # One feed server for both builds: its port shows in the sources page's error for the offline group.
+    with FeedServer(DATA / "demo" / "feeds") as server:
+        groups = write_demo_groups(DATA / "demo" / "groups", tmp_path / "_groups", server.base_url)
+        built = build_site(tmp_path / "first", groups)
+        rebuilt = build_site(tmp_path / "second", groups)
+    first = publish(built, options, s3, cloudfront)
+    assert len(first.uploaded) == sum(1 for p in built.rglob("*") if p.is_file())
     head = s3.head_object(Bucket=BUCKET, Key=f"{options.prefix}/events.ics")
     assert head["ContentType"] == "text/calendar; charset=utf-8"
-
-    with FeedServer(DATA / "demo" / "feeds") as server:
-        rebuilt = build_site(tmp_path, write_demo_groups(DATA / "demo" / "groups", tmp_path / "_groups", server.base_url))
     second = publish(rebuilt, options, s3, cloudfront)
     assert (second.uploaded, second.deleted, second.bytes_uploaded, second.invalidated) == ((), (), 0, ())
     assert len(recorded_invalidations(cloudfront_server, options.distribution_id)) == 1
