@@ -1,5 +1,6 @@
 """Project tasks, in the style `pelican-quickstart` users know.
 
+    invoke nightly    collect -> build with publishconf.py -> publish, one exit status
     invoke build      collect every group's feed, then generate output/
     invoke collect    collect into the store only
     invoke validate   check group, single-event and overlay files (all, or the ones given)
@@ -11,7 +12,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shlex
 import shutil
@@ -30,8 +30,10 @@ DEMO = ROOT / "tests" / "data" / "demo"
 DEMO_NOW = "2026-03-02T09:00:00-05:00"
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
+def _logging(log_format: str = "text") -> None:
+    from events.logsetup import configure_logging
+
+    configure_logging(log_format)
 
 
 def _events_settings(conf: str):
@@ -48,10 +50,10 @@ def _pelican(conf: str, output: Path, env: dict[str, str] | None = None) -> None
     subprocess.run(command, check=True, cwd=ROOT, env={**os.environ, **(env or {})})
 
 
-@task(help={"conf": "settings file (pelicanconf.py or publishconf.py)"})
-def collect(c, conf="pelicanconf.py"):
+@task(help={"conf": "settings file (pelicanconf.py or publishconf.py)", "log_format": "text (default) or json"})
+def collect(c, conf="pelicanconf.py", log_format="text"):
     """Collect every active group's calendar into the store."""
-    _logging()
+    _logging(log_format)
     from events.runner import run_collection
 
     report = run_collection(_events_settings(conf))
@@ -154,3 +156,161 @@ def test(c, pytest_args="", setup_only=False):
     if result.returncode == 5:
         sys.exit("pytest collected no tests; that is a failure here")
     sys.exit(result.returncode)
+
+
+@task(
+    help={
+        "conf": "settings file (EVENTS_PUBLISH_* settings name the bucket and the distribution)",
+        "output": "the built site to publish",
+        "dry_run": "print what would be uploaded, deleted and invalidated, and change nothing",
+        "force": "publish even when the build lost most of the live site's upcoming events",
+        "log_format": "text (default) or json",
+    }
+)
+def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=False, log_format="text"):
+    """Sync output/ to S3 (changed files only), then invalidate the changed paths on CloudFront."""
+    _logging(log_format)
+    from events.publish import PublishError, PublishOptions
+    from events.publish import publish as publish_site
+    from events.publish.remote import make_clients
+
+    options = PublishOptions.from_settings(_events_settings(conf), dry_run=dry_run, force=force)
+    s3, cloudfront = make_clients()
+    try:
+        report = publish_site(Path(output), options, s3, cloudfront)
+    except PublishError as error:
+        sys.exit(f"publish failed: {error}")
+    if dry_run:
+        for line in report.details():
+            print(line)
+    print(report.summary())
+
+
+@task(
+    iterable=["files"],
+    help={"files": "group files to preview (repeat --files for each)", "count": "events shown per group"},
+)
+def preview(c, files=None, conf="pelicanconf.py", count=5):
+    """Fetch each given group's feed and print its next events; writes nothing (for pull requests)."""
+    _logging()
+    from events.preview import format_preview, preview_groups
+    from events.runner import validate_files
+    from events.fetch import Fetcher
+
+    settings = _events_settings(conf)
+    if not files:
+        sys.exit("name the group files to preview: invoke preview --files _groups/NAME.yaml")
+    loaded = validate_files(settings, [Path(f) for f in files])
+    for problem in loaded.problems:
+        print(problem)
+    fetcher = Fetcher(
+        None,  # an in-memory HTTP cache: a preview leaves nothing behind
+        timeout=settings.fetch_timeout,
+        retries=settings.fetch_retries,
+        max_bytes=settings.fetch_max_bytes,
+        user_agent=settings.user_agent,
+    )
+    now = settings.clock.now()
+    try:
+        previews = preview_groups(settings, loaded.groups, fetcher, now)
+    finally:
+        fetcher.close()
+    for group_preview in previews:
+        for line in format_preview(group_preview, now, settings.timezone, int(count)):
+            print(line)
+    failed = [p for p in previews if not p.ok]
+    if loaded.problems or failed:
+        sys.exit(f"{len(loaded.problems)} problem(s) in group files, {len(failed)} feed(s) failed")
+
+
+@task(
+    help={
+        "repo": "GitHub repository allowed to deploy, as owner/name",
+        "stack": "CloudFormation stack name",
+        "branch": "branch whose workflow runs may deploy",
+        "table": "DynamoDB table name",
+        "oidc_provider_arn": "reuse the account's GitHub OIDC provider instead of creating one",
+        "domain": "the site's own domain name (needs --certificate-arn)",
+        "certificate_arn": "ACM certificate for --domain, in us-east-1",
+    }
+)
+def deploy_infra(
+    c, repo, stack="dctech-events", branch="main", table="dctech-events", oidc_provider_arn="", domain="", certificate_arn=""
+):
+    """Create or update the AWS resources of infra/site.yaml; prints the repository variables to set."""
+    _logging()
+    import boto3
+
+    from events.publish.stack import StackError, deploy_stack, repository_variables, stack_parameters
+
+    try:
+        parameters = stack_parameters(repo, branch, table, oidc_provider_arn, domain, certificate_arn)
+    except ValueError as error:
+        sys.exit(str(error))
+    client = boto3.client("cloudformation")
+    try:
+        outputs = deploy_stack(client, stack, (ROOT / "infra" / "site.yaml").read_text(), parameters)
+    except StackError as error:
+        sys.exit(str(error))
+    print(f"Stack {stack} is ready; the site is served at https://{outputs.get('DistributionDomainName', '?')}/")
+    print("Set these GitHub repository variables (Settings > Secrets and variables > Actions > Variables):")
+    for name, value in repository_variables(outputs, client.meta.region_name).items():
+        print(f"  {name}={value}")
+
+
+def _generate_in_process(conf: str, output: Path) -> Path:
+    """Pelican in this process (so its logs use our format), generating from the store only."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    settings = read_settings(
+        str(ROOT / conf), override={"PATH": str(ROOT / "content"), "OUTPUT_PATH": str(output), "EVENTS_COLLECT": False}
+    )
+    Pelican(settings).run()
+    return output
+
+
+@task(
+    help={
+        "conf": "settings file (default publishconf.py)",
+        "output": "output folder",
+        "log_format": "text (default) or json",
+        "publish_site": "publish to S3/CloudFront (--no-publish-site to stop after the build)",
+        "force": "publish even when the guard refuses",
+    }
+)
+def nightly(c, conf="publishconf.py", output=str(OUTPUT), log_format="text", publish_site=True, force=False):
+    """The whole nightly run: collect -> build -> publish, one exit status, a JSON run summary."""
+    _logging(log_format)
+    from events.nightly import NightlyRun, write_summary
+    from events.publish import PublishOptions
+    from events.publish import publish as publish_to_bucket
+    from events.publish.remote import make_clients
+    from events.runner import run_collection
+
+    settings = _events_settings(conf)
+
+    def publish_stage(built: Path) -> dict[str, object]:
+        s3, cloudfront = make_clients()
+        report = publish_to_bucket(built, PublishOptions.from_settings(settings, force=force), s3, cloudfront)
+        return {
+            "uploaded": len(report.uploaded),
+            "deleted": len(report.deleted),
+            "unchanged": report.unchanged,
+            "bytes_uploaded": report.bytes_uploaded,
+            "invalidated_paths": len(report.invalidated),
+            "invalidations": len(report.invalidation_ids),
+        }
+
+    run = NightlyRun(
+        settings.clock,
+        collect=lambda: run_collection(settings),
+        generate=lambda: _generate_in_process(conf, Path(output)),
+        publish=publish_stage if publish_site else None,
+        max_failed_share=settings.nightly_max_failed_share,
+    )
+    result = run.run()
+    write_summary(settings.run_summary, result.summary)
+    print(f"run summary: {settings.run_summary}")
+    if not result.ok:
+        sys.exit("nightly run failed: " + "; ".join(result.reasons))

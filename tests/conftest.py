@@ -71,3 +71,10 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with FeedServer(DATA / "demo" / "feeds") as server:
         groups = write_demo_groups(DATA / "demo" / "groups", work / "_groups", server.base_url)
         return build_site(work, groups)
+
+
+# Tools the test venv installs (weed, moto_server, hadolint) are found even
+# when pytest runs by path from a venv that is not activated.
+_VENV_BIN = str(Path(sys.executable).parent)
+if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _VENV_BIN + os.pathsep + os.environ.get("PATH", "")

@@ -31,6 +31,8 @@ class EventsGenerator(Generator):
     """Collects (unless EVENTS_COLLECT is off), then writes the event pages and files."""
 
     def generate_context(self) -> None:
+        # Titles and places come from other people's feeds: escape them whatever JINJA_ENVIRONMENT says.
+        self.env.autoescape = True
         base = Path(self.settings.get("EVENTS_BASE_PATH", "") or Path(self.path).resolve().parent)
         self.events_settings = EventsSettings.from_mapping(
             {k: v for k, v in self.settings.items() if k.startswith("EVENTS_") and k != "EVENTS_BASE_PATH"}, base
@@ -58,6 +60,7 @@ class EventsGenerator(Generator):
             groups=loaded.groups,
             group_states=group_states,
             categories=load_categories(settings.categories_file),
+            extra_pages=tuple(sorted(str(p.url) for p in self.context.get("pages", ()))),
         )
         self.plan: SitePlan = plan_site(events, now, site)
         self.context["events_now"] = now

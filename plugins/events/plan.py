@@ -14,6 +14,7 @@ from typing import Sequence
 from .artifacts import plan_artifacts
 from .models import StoredEvent
 from .pages import plan_pages
+from .page_files import plan_page_files
 from .sitetypes import Artifact, PageSpec, SiteInfo
 from .views import event_view
 
@@ -28,4 +29,5 @@ class SitePlan:
 
 def plan_site(events: Sequence[StoredEvent], now: datetime, site: SiteInfo) -> SitePlan:
     views = [event_view(e, site.timezone) for e in events]
-    return SitePlan(tuple(plan_pages(views, now, site)), tuple(plan_artifacts(views, now, site)))
+    pages = plan_pages(views, now, site)
+    return SitePlan(tuple(pages), tuple(plan_artifacts(views, now, site)) + tuple(plan_page_files(views, pages, site)))

@@ -50,6 +50,17 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_STATES": (("DC", "MD", "VA"), "states the site lists; events elsewhere are left out (empty: all)"),
     "EVENTS_HOME_DAYS": (14, "days of upcoming events on the home page"),
     "EVENTS_UID_DOMAIN": ("dctech.events", "domain in each ICS UID (event id @ domain)"),
+    "EVENTS_NIGHTLY_MAX_FAILED_SHARE": (0.5, "`invoke nightly` fails when more than this share of groups failed to collect"),
+    "EVENTS_RUN_SUMMARY": (".cache/run-summary.json", "where `invoke nightly` writes its run summary (JSON)"),
+    "EVENTS_PUBLISH_BUCKET": ("", "S3 bucket `invoke publish` syncs output/ to (endpoint and region come from boto3's configuration)"),
+    "EVENTS_PUBLISH_PREFIX": ("", "key prefix of the site in the bucket; empty means the bucket's root"),
+    "EVENTS_PUBLISH_DISTRIBUTION": ("", "CloudFront distribution id to invalidate; empty skips invalidation"),
+    "EVENTS_PUBLISH_INVALIDATE_MAX": (500, "most paths invalidated one by one; more changed paths invalidate '/*' instead"),
+    "EVENTS_PUBLISH_INVALIDATE_BATCH": (250, "most paths in one CloudFront invalidation request"),
+    "EVENTS_PUBLISH_GUARD_RATIO": (0.5, "refuse to publish a build with fewer than this share of the live site's upcoming events (--force overrides)"),
+    "EVENTS_PUBLISH_WORKERS": (8, "concurrent uploads to S3"),
+    "EVENTS_PUBLISH_MAX_AGE": (300, "Cache-Control max-age in seconds for HTML, JSON, ICS and XML"),
+    "EVENTS_PUBLISH_ASSET_MAX_AGE": (3600, "Cache-Control max-age in seconds for assets without a content hash in their name (hashed ones: a year, immutable)"),
 }
 
 
@@ -80,6 +91,17 @@ class EventsSettings:
     states: tuple[str, ...]
     home_days: int
     uid_domain: str
+    nightly_max_failed_share: float
+    run_summary: Path
+    publish_bucket: str
+    publish_prefix: str
+    publish_distribution: str
+    publish_invalidate_max: int
+    publish_invalidate_batch: int
+    publish_guard_ratio: float
+    publish_workers: int
+    publish_max_age: int
+    publish_asset_max_age: int
 
     @property
     def clock(self) -> Clock:
@@ -124,6 +146,17 @@ class EventsSettings:
             states=value.states("EVENTS_STATES"),
             home_days=value.count("EVENTS_HOME_DAYS", minimum=1),
             uid_domain=value.text("EVENTS_UID_DOMAIN"),
+            nightly_max_failed_share=value.share("EVENTS_NIGHTLY_MAX_FAILED_SHARE"),
+            run_summary=value.path("EVENTS_RUN_SUMMARY"),
+            publish_bucket=value.text("EVENTS_PUBLISH_BUCKET"),
+            publish_prefix=value.text("EVENTS_PUBLISH_PREFIX"),
+            publish_distribution=value.text("EVENTS_PUBLISH_DISTRIBUTION"),
+            publish_invalidate_max=value.count("EVENTS_PUBLISH_INVALIDATE_MAX", minimum=1),
+            publish_invalidate_batch=value.count("EVENTS_PUBLISH_INVALIDATE_BATCH", minimum=1),
+            publish_guard_ratio=value.share("EVENTS_PUBLISH_GUARD_RATIO"),
+            publish_workers=value.count("EVENTS_PUBLISH_WORKERS", minimum=1),
+            publish_max_age=value.count("EVENTS_PUBLISH_MAX_AGE"),
+            publish_asset_max_age=value.count("EVENTS_PUBLISH_ASSET_MAX_AGE"),
         )
 
     def replace(self, **changes: Any) -> EventsSettings:
@@ -178,6 +211,16 @@ class _Reader:
             raise SettingsError(f"{name}: expected a number of seconds, got {raw!r}") from None
         if number <= 0:
             raise SettingsError(f"{name}: expected more than 0 seconds, got {raw!r}")
+        return number
+
+    def share(self, name: str) -> float:
+        raw = self._get(name)
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name}: expected a share between 0 and 1, got {raw!r}") from None
+        if not 0 <= number <= 1:
+            raise SettingsError(f"{name}: expected a share between 0 and 1, got {raw!r}")
         return number
 
     def zone(self, name: str) -> ZoneInfo:

@@ -43,6 +43,7 @@ class SiteInfo:
     groups: tuple[Group, ...] = ()
     group_states: Mapping[str, GroupState] = field(default_factory=dict)
     categories: Mapping[str, str] = field(default_factory=dict)
+    extra_pages: tuple[str, ...] = ()  # URL paths of pages Pelican writes itself (content/pages), for the sitemap
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,87 @@
+"""Shortening long text for display; the full text stays at the source link.
+
+Feeds sometimes carry a whole newsletter in DESCRIPTION or a paragraph in
+SUMMARY. Pages show at most `TITLE_LIMIT` / `DESCRIPTION_LIMIT` characters,
+cut at a word boundary with an ellipsis; JSON and ICS keep the full text.
+"""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup, NavigableString
+
+__all__ = ["TITLE_LIMIT", "DESCRIPTION_LIMIT", "ELLIPSIS", "shorten_text", "shorten_html", "html_text_length", "tidy_html"]
+
+TITLE_LIMIT = 200
+DESCRIPTION_LIMIT = 2000
+ELLIPSIS = "…"
+
+
+def shorten_text(text: str, limit: int = TITLE_LIMIT) -> str:
+    """`text` if it has at most `limit` characters, else its longest word-boundary
+    prefix that fits with the ellipsis (so the result never exceeds `limit`)."""
+    if len(text) <= limit:
+        return text
+    room = max(limit - len(ELLIPSIS), 0)
+    head = text[: room + 1]
+    # The character after the cut tells whether the cut already falls between words.
+    if head[-1:].isspace():
+        cut = head[:-1]
+    else:
+        cut = head[:-1].rsplit(None, 1)[0] if any(c.isspace() for c in head[:-1]) else head[:-1]
+    return cut.rstrip(" \t\n,;:-–—") + ELLIPSIS
+
+
+def tidy_html(fragment: str) -> str:
+    """Unwrap links the sanitizer left without an href (it drops `javascript:` URLs but keeps the <a>)."""
+    if "<a" not in fragment:
+        return fragment
+    soup = BeautifulSoup(fragment, "html.parser")
+    bare = [a for a in soup.find_all("a") if not a.get("href")]
+    if not bare:
+        return fragment
+    for anchor in bare:
+        anchor.unwrap()
+    return soup.decode(formatter="html5").strip()
+
+
+def html_text_length(fragment: str) -> int:
+    return len(BeautifulSoup(fragment, "html.parser").get_text())
+
+
+def shorten_html(fragment: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """Sanitized HTML cut after `limit` characters of text, keeping its tags well nested.
+
+    Everything after the text node where the limit falls is dropped; that
+    node is cut at a word boundary and ends with the ellipsis.
+    """
+    soup = BeautifulSoup(fragment, "html.parser")
+    if len(soup.get_text()) <= limit:
+        return fragment
+    used = 0
+    for node in list(soup.find_all(string=True)):
+        if used + len(node) <= limit:
+            used += len(node)
+            continue
+        room = limit - used
+        text = str(node)
+        shortened = shorten_text(text, room) if _word_fits(text, room) else ELLIPSIS
+        replacement = NavigableString(shortened)
+        node.replace_with(replacement)
+        for later in list(replacement.find_all_next(string=True)):
+            later.extract()
+        for element in list(replacement.find_all_next()):
+            element.extract()
+        break
+    return soup.decode(formatter="html5").strip()
+
+
+def _word_fits(text: str, room: int) -> bool:
+    """Whether a word-boundary cut of `text` leaves any words in `room` characters.
+
+    With no space before the limit the cut would split a word, so the node's
+    text is dropped instead (unlike a title, which falls back to a hard cut).
+    """
+    keep = room - len(ELLIPSIS)
+    if keep <= 0:
+        return False
+    return text[keep].isspace() or any(c.isspace() for c in text[:keep])

@@ -1,0 +1,79 @@
+"""Links into other people's calendars: add one event, or subscribe to a feed.
+
+Pure string building. Google and Outlook document these URL templates only
+informally, so each builder keeps to the parameters both have accepted for
+years: Google's `render?action=TEMPLATE` and `render?cid=`, Outlook's
+`calendar/0/action/compose` deeplink.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timezone
+from urllib.parse import quote, urlencode, urlsplit
+
+from .views import EventView
+
+__all__ = ["CalendarLinks", "SubscribeLinks", "calendar_links", "subscribe_links", "absolute_url"]
+
+_DETAILS_LIMIT = 1500  # calendar URLs longer than about 2,000 characters get refused
+
+
+@dataclass(frozen=True)
+class CalendarLinks:
+    google: str
+    outlook: str
+    ics: str
+
+
+@dataclass(frozen=True)
+class SubscribeLinks:
+    https: str
+    webcal: str  # empty when the site has no absolute URL
+    google: str  # empty when the site has no absolute URL
+
+
+def absolute_url(site_url: str, path: str) -> str:
+    """`site_url` + "/" + `path`; root-relative when SITEURL is empty (local builds)."""
+    return f"{site_url.rstrip('/')}/{path.lstrip('/')}"
+
+
+def calendar_links(view: EventView, ics_path: str, site_url: str) -> CalendarLinks:
+    event = view.event
+    details = "\n\n".join(p for p in (event.summary[:_DETAILS_LIMIT], event.url) if p)
+    if event.all_day:
+        google_dates = f"{view.start:%Y%m%d}/{view.end:%Y%m%d}"
+        outlook_start, outlook_end = view.start.date().isoformat(), view.end.date().isoformat()
+    else:
+        utc_start, utc_end = view.start.astimezone(timezone.utc), view.end.astimezone(timezone.utc)
+        google_dates = f"{utc_start:%Y%m%dT%H%M%SZ}/{utc_end:%Y%m%dT%H%M%SZ}"
+        outlook_start, outlook_end = view.start.isoformat(), view.end.isoformat()
+    google = "https://calendar.google.com/calendar/render?" + urlencode(
+        {"action": "TEMPLATE", "text": event.title, "dates": google_dates, "details": details, "location": event.location},
+        quote_via=quote,
+    )
+    outlook = "https://outlook.live.com/calendar/0/action/compose?" + urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": event.title,
+            "startdt": outlook_start,
+            "enddt": outlook_end,
+            "allday": "true" if event.all_day else "false",
+            "body": details,
+            "location": event.location,
+        },
+        quote_via=quote,
+    )
+    return CalendarLinks(google, outlook, absolute_url(site_url, ics_path))
+
+
+def subscribe_links(feed_path: str, site_url: str) -> SubscribeLinks:
+    https = absolute_url(site_url, feed_path)
+    parts = urlsplit(https)
+    if not parts.scheme or not parts.netloc:
+        return SubscribeLinks(https, "", "")
+    webcal = "webcal://" + https.split("://", 1)[1]
+    # Google's "add by URL" wants the webcal:// form in `cid`, which it then polls over https.
+    google = "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal}, quote_via=quote)
+    return SubscribeLinks(https, webcal, google)

@@ -1,0 +1,32 @@
+"""Publishing `output/` to S3 behind CloudFront.
+
+A pure core plans everything from the local files and the bucket listing
+(`plan.py`, `headers.py`, `invalidation.py`, `guard.py`); only `remote.py`
+calls boto3 and `publisher.py` runs the plan. No Pelican imports here.
+"""
+
+from .guard import GuardResult, check_guard, upcoming_count
+from .headers import ObjectHeaders, headers_for
+from .invalidation import invalidation_batches, invalidation_paths
+from .local import LocalFile, scan_output
+from .plan import RemoteObject, SyncPlan, plan_sync
+from .publisher import PublishError, PublishOptions, PublishReport, publish
+
+__all__ = [
+    "GuardResult",
+    "LocalFile",
+    "ObjectHeaders",
+    "PublishError",
+    "PublishOptions",
+    "PublishReport",
+    "RemoteObject",
+    "SyncPlan",
+    "check_guard",
+    "headers_for",
+    "invalidation_batches",
+    "invalidation_paths",
+    "plan_sync",
+    "publish",
+    "scan_output",
+    "upcoming_count",
+]

@@ -1,0 +1,56 @@
+"""Refuse to replace a full live site with a build that lost most of its events.
+
+An empty store or a night when most feeds failed gives a build with few
+upcoming events; publishing it would empty the site and every subscriber's
+calendar. The count comes from `/health.json` ("upcoming") when the build
+writes one, else from `/api/events.json` ("count").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+__all__ = ["GuardResult", "check_guard", "upcoming_count", "COUNT_FILES"]
+
+# (key, field) in order of preference.
+COUNT_FILES: tuple[tuple[str, str], ...] = (("health.json", "upcoming"), ("api/events.json", "count"))
+
+
+def upcoming_count(key: str, content: bytes) -> int | None:
+    """The upcoming-event count in one of COUNT_FILES, or None when it holds none."""
+    field = dict(COUNT_FILES).get(key)
+    if field is None:
+        return None
+    try:
+        value = json.loads(content).get(field)
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    ok: bool
+    built: int | None
+    live: int | None
+    message: str
+
+
+def check_guard(built: int | None, live: int | None, min_ratio: float) -> GuardResult:
+    """OK unless the live site lists events and the build keeps fewer than `min_ratio` of them."""
+    if not live:
+        return GuardResult(True, built, live, "the live site lists no upcoming events; nothing to protect")
+    kept = built or 0
+    if kept < live * min_ratio:
+        shown = "no event count" if built is None else f"{built} upcoming events"
+        return GuardResult(
+            False,
+            built,
+            live,
+            f"refusing to publish: the build has {shown} but the live site lists {live} "
+            f"(below {min_ratio:.0%} of them); check the collection log, or publish anyway with --force",
+        )
+    return GuardResult(True, built, live, f"the build has {kept} upcoming events, the live site {live}")
