@@ -201,3 +201,16 @@ def test_progress_is_shown_on_a_terminal_only():
         progress.done()
     assert terminal.getvalue() == "\rfetching: 1/2\rfetching: 2/2\n"
     assert log_file.getvalue() == ""
+
+
+def test_the_single_events_group_joins_a_run_only_once_it_has_events(settings, server, data_dir):
+    categories = load_categories(ROOT / "data" / "categories.yaml")
+    report, _ = collect(settings, server.base_url, single_events=())
+    assert "single-events" not in {r.group_id for r in report.groups}
+    singles = load_single_events(data_dir / "single_events" / "good", categories).events
+    report, events = collect(settings, server.base_url, single_events=singles)
+    assert len(by_group(events, "single-events")) == 4
+    # The files are gone: the group is still synced, so its events follow the "last seen" rules.
+    report, _ = collect(settings, server.base_url, single_events=())
+    singles_report = next(r for r in report.groups if r.group_id == "single-events")
+    assert singles_report.ok and singles_report.events_found == 0

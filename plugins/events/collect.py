@@ -40,7 +40,7 @@ from .sources.base import ParseRequest, ParseResult, SourceError
 from .store.base import Store
 from .sync import COUNT_NAMES, next_group_state, plan_sync
 
-__all__ = ["Collector", "CollectReport", "GroupReport", "collection_window", "PARSERS", "FOLLOWERS", "STARTERS"]
+__all__ = ["Collector", "CollectReport", "GroupRead", "GroupReport", "collection_window", "PARSERS", "FOLLOWERS", "STARTERS"]
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,17 @@ def collection_window(now: datetime, horizon_days: int) -> tuple[datetime, datet
     return yesterday, now + timedelta(days=horizon_days)
 
 
+@dataclass(frozen=True)
+class GroupRead:
+    """One group's events as collection reads them, before the store: for previews."""
+
+    group: Group
+    ok: bool
+    error: str
+    events: tuple[Event, ...]
+    warnings: tuple[str, ...]
+
+
 @dataclass
 class _Work:
     """One group's progress through a run (per-run state, never module-level)."""
@@ -132,7 +143,7 @@ class Collector:
     def __init__(
         self,
         settings: EventsSettings,
-        store: Store,
+        store: Store | None,
         fetcher: Fetcher,
         clock: Clock | None = None,
         monotonic: Callable[[], float] = time_module.monotonic,
@@ -149,9 +160,47 @@ class Collector:
         single_events: Sequence[SingleEvent] | None = None,
         overlays: Mapping[str, Overlay] | None = None,
     ) -> CollectReport:
-        """Collect `groups`; `single_events` None leaves the single-events group alone."""
+        """Collect `groups` into the store.
+
+        `single_events` None leaves the single-events group alone; an empty
+        list syncs it (so removed files drop out) once it has ever been
+        collected.
+        """
+        if self._store is None:
+            raise ValueError("Collector.run needs a store; use Collector.read to collect without one")
         now = self._clock.now()
         durations: dict[str, float] = {}
+        states = self._store.group_states()
+        if not single_events and SINGLE_EVENTS_GROUP not in states:
+            single_events = None  # no event by hand now or ever: no single-events group in the run
+        work = self._read(groups, now, single_events, overlays or {}, durations)
+        mark = self._monotonic()
+        reports = []
+        for item in work:
+            report = self._sync(item, states.get(item.group.slug), now)
+            _log_report(item.group, report)
+            reports.append(report)
+        durations["sync"] = round(self._monotonic() - mark, 3)
+        return CollectReport(now, tuple(reports), durations)
+
+    def read(
+        self,
+        groups: Sequence[Group],
+        single_events: Sequence[SingleEvent] | None = None,
+        overlays: Mapping[str, Overlay] | None = None,
+    ) -> list[GroupRead]:
+        """Fetch, parse, enrich and normalize, writing nothing (previews of pull requests)."""
+        work = self._read(groups, self._clock.now(), single_events, overlays or {}, {})
+        return [GroupRead(w.group, not w.error, w.error, tuple(w.events), tuple(w.warnings)) for w in work]
+
+    def _read(
+        self,
+        groups: Sequence[Group],
+        now: datetime,
+        single_events: Sequence[SingleEvent] | None,
+        overlays: Mapping[str, Overlay],
+        durations: dict[str, float],
+    ) -> list[_Work]:
         mark = self._monotonic()
 
         def lap(phase: str) -> None:
@@ -174,17 +223,10 @@ class Collector:
         self._enrich(work, now, progress)
         progress.done()
         lap("enrich")
-        duplicates = self._normalize(work, overlays or {})
+        duplicates = self._normalize(work, overlays)
         _mark_also_listed(work, duplicates)
         lap("normalize")
-        states = self._store.group_states()
-        reports = []
-        for item in work:
-            report = self._sync(item, states.get(item.group.slug), now)
-            _log_report(item.group, report)
-            reports.append(report)
-        lap("sync")
-        return CollectReport(now, tuple(reports), durations)
+        return work
 
     # Phase 1: documents, all groups at once, round by round.
     def _fetch_documents(self, work: list[_Work], progress: _Progress) -> None:
@@ -332,7 +374,7 @@ class Collector:
                 )
                 if isinstance(outcome, Skip):
                     when = f"{occurrence.start:%Y-%m-%d}" if isinstance(occurrence.start, datetime) else "?"
-                    item.warnings.append(f"{occurrence.title[:80]!r} on {when}: left out, {outcome.reason}")
+                    item.warnings.append(f"{occurrence.title[:80]!r} on {when}: {outcome.reason}")
                     if outcome.duplicate_of:
                         duplicates.setdefault(outcome.duplicate_of, set()).add(group.slug)
                     continue
@@ -351,12 +393,14 @@ class Collector:
 
     # Phase 5: the store.
     def _sync(self, item: _Work, previous: GroupState | None, now: datetime) -> GroupReport:
+        assert self._store is not None
         group = item.group
         if item.error:
             state = next_group_state(previous, group.slug, now, ok=False, error=item.error)
             if state is not None:
                 self._store.put_group_state(state)
             return GroupReport(group.slug, False, item.error, documents=len(item.documents))
+        assert self._store is not None
         window_start, _ = collection_window(now, self._settings.horizon_days)
         plan = plan_sync(self._store.group_events(group.slug), item.events, previous, now, window_start)
         self._store.write(plan.puts, plan.deletes)

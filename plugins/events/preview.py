@@ -13,12 +13,11 @@ from datetime import datetime
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from .collect import PARSERS, collection_window
+from .clock import Clock
+from .collect import PARSERS, Collector
 from .fetch import Fetcher
 from .models import Event, Group
-from .normalize import Skip, normalize
 from .settings import EventsSettings
-from .sources.base import ParseRequest, SourceError
 
 __all__ = ["GroupPreview", "preview_groups", "next_events", "format_preview"]
 
@@ -71,32 +70,21 @@ def format_preview(preview: GroupPreview, now: datetime, tz: ZoneInfo, limit: in
 def preview_groups(
     settings: EventsSettings, groups: Sequence[Group], fetcher: Fetcher, now: datetime
 ) -> list[GroupPreview]:
-    """Fetch and read each group's feed the way collection does; nothing is stored."""
-    window_start, window_end = collection_window(now, settings.horizon_days)
-    fetched = fetcher.fetch_many(g.source_url for g in groups if g.source_type in PARSERS)
+    """Read each group's calendar the way collection does (every adapter, further pages, enrichment); nothing is stored."""
     previews = []
+    readable = [g for g in groups if g.source_type in PARSERS]
+    clock = Clock(settings.timezone, now)
+    read = {r.group.slug: r for r in Collector(settings, None, fetcher, clock).read(readable)}
     for group in groups:
         if group.source_type not in PARSERS:
             previews.append(GroupPreview(group, False, f"no preview for source type {group.source_type!r} yet"))
             continue
-        result = fetched[group.source_url]
+        if not group.active:
+            previews.append(GroupPreview(group, False, "the group is not active (active: false)"))
+            continue
+        result = read[group.slug]
         if not result.ok:
-            previews.append(GroupPreview(group, False, f"fetch failed: {result.error} ({result.url})"))
+            previews.append(GroupPreview(group, False, result.error))
             continue
-        tz = ZoneInfo(group.timezone) if group.timezone else settings.timezone
-        request = ParseRequest(window_start, window_end, tz, settings.max_occurrences, settings.expand_seconds)
-        try:
-            parsed = PARSERS[group.source_type](result.content, request)
-        except SourceError as error:
-            previews.append(GroupPreview(group, False, f"{error} ({result.url})"))
-            continue
-        events: list[Event] = []
-        left_out = list(parsed.warnings)
-        for occurrence in parsed.occurrences:
-            outcome = normalize(occurrence, group, settings.timezone, settings.states, group.source_type)
-            if isinstance(outcome, Skip):
-                left_out.append(f"{occurrence.title[:80]!r} on {occurrence.start:%Y-%m-%d}: {outcome.reason}")
-            else:
-                events.append(outcome)
-        previews.append(GroupPreview(group, True, "", tuple(events), tuple(left_out)))
+        previews.append(GroupPreview(group, True, "", result.events, result.warnings))
     return previews

@@ -93,7 +93,7 @@ def run_collection(settings: EventsSettings) -> CollectReport:
         collector = Collector(settings, store, fetcher)
         report = collector.run(
             checked.groups.groups,
-            single_events=checked.single_events.events if settings.single_events_dir.is_dir() else None,
+            single_events=checked.single_events.events,
             overlays=checked.overlays.overlays,
         )
     finally:
