@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -111,7 +111,9 @@ class Fetcher:
         if not unique:
             return results
         with ThreadPoolExecutor(max_workers=min(self._workers, len(unique))) as pool:
-            for result in pool.map(lambda u: self.fetch(u, expire_after=expire_after), unique):
+            futures = [pool.submit(self.fetch, url, expire_after) for url in unique]
+            for future in as_completed(futures):  # progress as fetches finish, not in submission order
+                result = future.result()
                 results[result.url] = result
                 if on_done is not None:
                     on_done(result)
