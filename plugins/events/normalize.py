@@ -25,6 +25,7 @@ __all__ = ["Skip", "apply_overlay", "event_id", "normalize", "plain_text", "sani
 
 _ALLOWED_TAGS = {"a", "p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "blockquote", "h3", "h4"}
 _CANCELLED_TITLE = re.compile(r"^\s*[\[(]?\s*(cancell?ed|canceled)\b[\])]?\s*[:\-–—]?\s*", re.IGNORECASE)
+_HREFLESS_LINK = re.compile(r'<a rel="nofollow noopener">(.*?)</a>', re.DOTALL)
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -51,13 +52,15 @@ def sanitize_html(text: str) -> str:
         text = "".join(
             "<p>" + _link(html.escape(p)).replace("\n", "<br>") + "</p>" for p in paragraphs
         )
-    return nh3.clean(
+    cleaned = nh3.clean(
         text,
         tags=_ALLOWED_TAGS,
         attributes={"a": {"href"}},
         url_schemes={"http", "https"},
         link_rel="nofollow noopener",
     ).strip()
+    # nh3 drops an unsafe href but keeps its <a>; a link that goes nowhere is just text.
+    return _HREFLESS_LINK.sub(r"\1", cleaned)
 
 
 def plain_text(text: str, limit: int = 300) -> str:
