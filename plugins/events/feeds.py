@@ -1,18 +1,22 @@
 """The catalog of iCalendar feeds: which feeds exist and which events each holds.
 
-Shared by artifact planning (which writes each feed) and page planning
-(which links to them), so the two can never disagree.
+Shared by artifact planning (which writes each feed and the matching JSON)
+and page planning (which links to them), so the two can never disagree.
+Membership is one rule, `feed_keys`: an event belongs to the feeds whose
+(kind, key) it carries, which also lets a build index events once instead
+of testing every event against every feed.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from .models import Group
 from .views import EventView
 
-__all__ = ["FeedSpec", "feed_catalog"]
+__all__ = ["FeedSpec", "feed_catalog", "feed_keys", "feed_members"]
 
 
 @dataclass(frozen=True)
@@ -25,18 +29,29 @@ class FeedSpec:
     key: str = ""
 
     def matches(self, view: EventView) -> bool:
-        event = view.event
-        if self.kind == "all":
-            return True
-        if self.kind == "state":
-            return event.state == self.key and event.location_type != "virtual"
-        if self.kind == "group":
-            return event.group_id == self.key or self.key in event.also_listed_by
-        if self.kind == "category":
-            return self.key in event.categories
-        if self.kind == "virtual":
-            return event.location_type in ("virtual", "hybrid")
-        return False
+        return (self.kind, self.key) in feed_keys(view)
+
+
+def feed_keys(view: EventView) -> set[tuple[str, str]]:
+    """Every (kind, key) of a feed that lists the event."""
+    event = view.event
+    keys = {("all", ""), ("group", event.group_id)}
+    keys.update(("group", g) for g in event.also_listed_by)
+    keys.update(("category", c) for c in event.categories)
+    if event.location_type != "virtual" and event.state:
+        keys.add(("state", event.state))
+    if event.location_type in ("virtual", "hybrid"):
+        keys.add(("virtual", ""))
+    return keys
+
+
+def feed_members(views: Sequence[EventView]) -> dict[tuple[str, str], list[EventView]]:
+    """The events of each (kind, key), in the order given; one pass over the events."""
+    members: dict[tuple[str, str], list[EventView]] = defaultdict(list)
+    for view in views:
+        for key in feed_keys(view):
+            members[key].append(view)
+    return members
 
 
 def feed_catalog(
