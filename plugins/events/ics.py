@@ -77,6 +77,16 @@ def _zone(name: str) -> ZoneInfo | None:
         return None
 
 
+def _one_line(value: str) -> str:
+    """A calendar name: one line, no control characters, written as is.
+
+    ical.js and icalendar both read NAME and X-WR-* values raw (no TEXT
+    unescaping), so escaping a comma would show a backslash; with every
+    line break gone the value cannot start another property anyway.
+    """
+    return " ".join(_CONTROL.sub("", value).split())
+
+
 def _uri(value: str) -> str:
     """A URI fit for a property value, or '' (a stray newline must not start a property)."""
     value = value.strip()
@@ -115,11 +125,11 @@ class IcsWriter:
             f"PRODID:{PRODID}",
             "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH",
-            f"NAME:{escape_text(meta.name)}",
-            f"X-WR-CALNAME:{escape_text(meta.name)}",
+            f"NAME:{_one_line(meta.name)}",
+            f"X-WR-CALNAME:{_one_line(meta.name)}",
         ]
         if meta.description:
-            lines += [f"DESCRIPTION:{escape_text(meta.description)}", f"X-WR-CALDESC:{escape_text(meta.description)}"]
+            lines += [f"DESCRIPTION:{escape_text(meta.description)}", f"X-WR-CALDESC:{_one_line(meta.description)}"]
         if meta.timezone:
             lines.append(f"X-WR-TIMEZONE:{meta.timezone}")
         if _uri(meta.site_url):
