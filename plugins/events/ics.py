@@ -46,19 +46,23 @@ def escape_text(value: str) -> str:
 
 def fold_line(line: str) -> str:
     """Fold a content line at 75 octets (section 3.1) without splitting a UTF-8 character."""
-    if len(line) <= 75 and line.isascii():
+    size = len(line.encode("utf-8"))
+    if size <= 75:
         return line + CRLF
-    parts: list[str] = []
+    if size == len(line):  # ASCII: octets are characters, so slice directly
+        parts = [line[:75], *(line[i : i + 74] for i in range(75, size, 74))]
+        return (CRLF + " ").join(parts) + CRLF
+    parts = []
     current: list[str] = []
-    size = 0
+    used = 0
     limit = 75
     for char in line:
         width = len(char.encode("utf-8"))
-        if size + width > limit:
+        if used + width > limit:
             parts.append("".join(current))
-            current, size, limit = [], 0, 74  # continuation lines start with one space
+            current, used, limit = [], 0, 74  # continuation lines start with one space
         current.append(char)
-        size += width
+        used += width
     parts.append("".join(current))
     return (CRLF + " ").join(parts) + CRLF
 
