@@ -92,3 +92,14 @@ def test_end_not_after_start_gives_an_instant_not_a_broken_dtend():
     moment = datetime.fromisoformat("2026-03-03T18:30:00-05:00")
     (event,) = icalendar_events(calendar_bytes([stored_event(start=moment, end=moment)], "d.example", "F"))
     assert "DTEND" not in event
+
+
+@pytest.mark.parametrize("length", [74, 75, 76, 149, 150, 151, 400])
+def test_fold_line_ascii_lines_at_the_boundaries(length):
+    line = "DESCRIPTION:" + "x" * (length - len("DESCRIPTION:"))
+    folded = fold_line(line)
+    assert folded.endswith("\r\n")
+    physical = folded[:-2].split("\r\n")
+    assert all(len(p) <= 75 for p in physical)
+    assert all(p.startswith(" ") for p in physical[1:])
+    assert physical[0] + "".join(p[1:] for p in physical[1:]) == line
