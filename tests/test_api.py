@@ -192,3 +192,44 @@ def test_health_counts_active_groups_and_treats_never_fetched_as_failed():
     result = health([], 0, now, site)
     assert (result["groups_ok"], result["groups_failed"]) == (1, 2)
     assert result["newest_event_start"] is None and result["events"] == 0
+
+
+def test_a_published_build_has_absolute_links_and_schema_ids():
+    from zoneinfo import ZoneInfo
+
+    from calclients import stored_event
+    from events.artifacts import plan_artifacts
+    from events.models import Group, GroupState
+    from events.sitetypes import SiteInfo
+    from events.views import event_view
+
+    zone = ZoneInfo("America/New_York")
+    site = SiteInfo(
+        "DC Tech Events",
+        "https://dctech.events",
+        zone,
+        14,
+        "dctech.events",
+        ("DC",),
+        (Group("dc-python", "DC Python", "https://example.org/"),),
+        {"dc-python": GroupState("dc-python", result="ok")},
+        {"software-development": "Software Development"},
+    )
+    past = stored_event("past", start=datetime(2026, 2, 1, 18, tzinfo=zone), end=datetime(2026, 2, 1, 20, tzinfo=zone))
+    views = [event_view(stored_event(), zone), event_view(past, zone)]
+    files = {a.path: a.content for a in plan_artifacts(views, datetime.fromisoformat(DEMO_NOW), site)}
+    schemas = {p.removeprefix("api/schema/"): json.loads(c) for p, c in files.items() if p.startswith("api/schema/")}
+    assert all(s["$id"] == f"https://dctech.events/api/schema/{n}" for n, s in schemas.items())
+    for path, content in files.items():
+        name = _schema_name(path)
+        if name:
+            validator = Draft202012Validator(schemas[name], format_checker=Draft202012Validator.FORMAT_CHECKER)
+            validator.validate(json.loads(content))
+    events = json.loads(files["api/events.json"])["events"]
+    assert [e["id"] for e in events] == ["past", "abc123"]  # the archive, then upcoming
+    assert [e["id"] for e in json.loads(files["api/events/upcoming.json"])["events"]] == ["abc123"]
+    assert events[1]["page"] == "https://dctech.events/events/abc123/"
+    assert json.loads(files["api/groups.json"])["groups"][0]["feed"] == "https://dctech.events/groups/dc-python/events.ics"
+    ics = files["events.ics"].decode()
+    assert "\r\nURL:https://dctech.events\r\n" in ics and "\r\nSOURCE;VALUE=URI:https://dctech.events/events.ics\r\n" in ics
+    assert "past@dctech.events" not in ics
