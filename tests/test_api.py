@@ -233,3 +233,15 @@ def test_a_published_build_has_absolute_links_and_schema_ids():
     ics = files["events.ics"].decode()
     assert "\r\nURL:https://dctech.events\r\n" in ics and "\r\nSOURCE;VALUE=URI:https://dctech.events/events.ics\r\n" in ics
     assert "past@dctech.events" not in ics
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [{"count": 2}, {"count": 2, "date": "2026-03-02"}, {"count": 2, "group": {"name": "x\u0000events\u0000"}, "week": "W"}],
+)
+def test_spliced_listing_equals_encoding_the_whole(envelope):
+    from events.api import dump_json, splice_listing
+
+    records = [{"id": "a", "title": "Ünïcode \"quoted\"", "n": [1, 2]}, {"id": "b", "title": "x\u0000events\u0000"}]
+    encoded = [json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for r in records]
+    assert splice_listing(envelope, encoded) == dump_json({**envelope, "events": records})

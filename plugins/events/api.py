@@ -27,7 +27,7 @@ from .sitetypes import Artifact, SiteInfo
 from .version import __version__
 from .views import EventView, days_spanned
 
-__all__ = ["event_record", "events_json", "dump_json", "ApiPlanner", "health", "week_id"]
+__all__ = ["event_record", "events_json", "dump_json", "splice_listing", "ApiPlanner", "health", "week_id"]
 
 
 def event_record(view: EventView, site_url: str = "") -> dict[str, Any]:
@@ -64,9 +64,28 @@ def link(site_url: str, path: str) -> str:
     return f"{base}/{path.lstrip('/')}"
 
 
+def _encode(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def dump_json(data: Any) -> bytes:
     """Sorted, stable JSON: the same data always gives the same bytes."""
-    return (json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return (_encode(data) + "\n").encode("utf-8")
+
+
+# Stands in for the event list while the envelope is encoded; the encoded records replace it.
+_SLOT = "\x00events\x00"
+
+
+def splice_listing(envelope: dict[str, Any], encoded_records: Sequence[str]) -> bytes:
+    """`dump_json({**envelope, "events": records})`, from records each encoded once per build.
+
+    An event sits in up to a dozen files (all, upcoming, day, week, state,
+    group...); encoding it once and joining the strings keeps JSON output
+    linear in the number of events. The bytes equal dump_json's (tested).
+    """
+    head = _encode({**envelope, "events": _SLOT})
+    return (head.replace(_encode(_SLOT), "[" + ",".join(encoded_records) + "]", 1) + "\n").encode("utf-8")
 
 
 def events_json(views: Sequence[EventView]) -> bytes:
@@ -98,11 +117,11 @@ class ApiPlanner:
 
     def __post_init__(self) -> None:
         # Keyed by identity: the views live for the whole build, and ids need not be unique across starts.
-        self._records = {id(v): event_record(v, self.site.url) for v in self.views}
+        self._records = {id(v): _encode(event_record(v, self.site.url)) for v in self.views}
 
     def _listing(self, views: Iterable[EventView], **extra: Any) -> bytes:
         records = [self._records[id(v)] for v in views]
-        return dump_json({**extra, "count": len(records), "events": records})
+        return splice_listing({**extra, "count": len(records)}, records)
 
     def artifacts(self) -> list[Artifact]:
         files = [

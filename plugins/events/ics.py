@@ -34,11 +34,14 @@ CRLF = "\r\n"
 # RFC 5545 section 3.1: any control character but HTAB is forbidden in a value.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x1f\x7f\\;,]")
 _SAFE_URI = re.compile(r"^https?://[^\s\x00-\x1f\x7f\"<>\\^`{|}]+$")
 
 
 def escape_text(value: str) -> str:
     """A TEXT value (RFC 5545 section 3.3.11): backslash, `;`, `,` and newlines escaped."""
+    if not _NEEDS_ESCAPE.search(value):
+        return value
     value = _CONTROL.sub("", value)
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return _NEWLINE.sub("\\\\n", value)
@@ -46,6 +49,8 @@ def escape_text(value: str) -> str:
 
 def fold_line(line: str) -> str:
     """Fold a content line at 75 octets (section 3.1) without splitting a UTF-8 character."""
+    if len(line) <= 75 and line.isascii():  # most lines: no encoding needed to know they fit
+        return line + CRLF
     size = len(line.encode("utf-8"))
     if size <= 75:
         return line + CRLF
@@ -118,7 +123,7 @@ class IcsWriter:
     uid_domain: str
     site_url: str = ""
     categories: Mapping[str, str] = field(default_factory=dict)
-    _vevents: dict[str, str] = field(default_factory=dict, repr=False)
+    _vevents: dict[tuple[str, datetime], _Rendered] = field(default_factory=dict, repr=False)
     _vtimezones: dict[tuple[str, int, int], str] = field(default_factory=dict, repr=False)
 
     def calendar(self, events: Sequence[StoredEvent], meta: CalendarMeta) -> bytes:
@@ -142,14 +147,22 @@ class IcsWriter:
             lines.append(f"SOURCE;VALUE=URI:{_uri(meta.url)}")
         lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}", f"X-PUBLISHED-TTL:{REFRESH}"]
         head = "".join(fold_line(line) for line in lines)
-        zones = "".join(self._vtimezone(name, years) for name, years in sorted(_zones_used(ordered).items()))
-        body = "".join(self.vevent(stored) for stored in ordered)
+        rendered = [self._render(stored) for stored in ordered]
+        zones = "".join(self._vtimezone(name, years) for name, years in sorted(_zones_used(rendered).items()))
+        body = "".join(r.text for r in rendered)
         return (head + zones + body + "END:VCALENDAR" + CRLF).encode("utf-8")
 
     def vevent(self, stored: StoredEvent) -> str:
-        cached = self._vevents.get(stored.event_id)
+        return self._render(stored).text
+
+    def _render(self, stored: StoredEvent) -> _Rendered:
+        key = (stored.event_id, stored.event.start)  # the store's own key: unique in a build
+        cached = self._vevents.get(key)
         if cached is None:
-            cached = self._vevents[stored.event_id] = _render_vevent(stored, self.uid_domain, self.site_url, self.categories)
+            event = stored.event
+            tzid = "" if event.all_day or _zone(event.timezone) is None else event.timezone
+            text = _render_vevent(stored, self.uid_domain, self.site_url, self.categories)
+            cached = self._vevents[key] = _Rendered(text, tzid, event.start.year, event.end.year)
         return cached
 
     def _vtimezone(self, name: str, years: tuple[int, int]) -> str:
@@ -162,28 +175,37 @@ class IcsWriter:
         return self._vtimezones[key]
 
 
-def _zones_used(events: Iterable[StoredEvent]) -> dict[str, tuple[int, int]]:
+@dataclass(frozen=True)
+class _Rendered:
+    """One VEVENT's text and the TZID ('' for none) and years its VTIMEZONE must cover."""
+
+    text: str
+    tzid: str
+    first_year: int
+    last_year: int
+
+
+def _zones_used(events: Iterable[_Rendered]) -> dict[str, tuple[int, int]]:
     """Each TZID the events use, with the span of years a VTIMEZONE must cover."""
     spans: dict[str, tuple[int, int]] = {}
-    for stored in events:
-        event = stored.event
-        zone = None if event.all_day else _zone(event.timezone)
-        if zone is None:
+    for rendered in events:
+        if not rendered.tzid:
             continue
-        first, last = spans.get(event.timezone, (event.start.year, event.end.year))
-        spans[event.timezone] = (min(first, event.start.year), max(last, event.end.year))
+        first, last = spans.get(rendered.tzid, (rendered.first_year, rendered.last_year))
+        spans[rendered.tzid] = (min(first, rendered.first_year), max(last, rendered.last_year))
     return spans
 
 
 def _render_vevent(stored: StoredEvent, uid_domain: str, site_url: str, category_names: Mapping[str, str]) -> str:
     event = stored.event
+    changed = _utc_stamp(stored.updated_at)
     lines = [
         "BEGIN:VEVENT",
         f"UID:{escape_text(event.event_id)}@{uid_domain}",
         # DTSTAMP and LAST-MODIFIED follow the stored change, so rebuilding never rewrites an unchanged event.
-        f"DTSTAMP:{_utc_stamp(stored.updated_at)}",
+        f"DTSTAMP:{changed}",
         f"CREATED:{_utc_stamp(stored.created_at)}",
-        f"LAST-MODIFIED:{_utc_stamp(stored.updated_at)}",
+        f"LAST-MODIFIED:{changed}",
         f"SEQUENCE:{stored.sequence}",
         f"SUMMARY:{escape_text(event.title)}",
     ]
