@@ -53,7 +53,8 @@ def _views(count: int):
         event_view(
             stored_event(
                 f"e{n:03d}",
-                title=f"Event <{n}> & co",
+                title=f"Event <{n}> & co\x07\x00",
+                group_name="DC \x1bPython",
                 start=base + timedelta(hours=n),
                 end=base + timedelta(hours=n + 1),
                 created_at=added + timedelta(minutes=n),
@@ -70,7 +71,8 @@ def test_the_feeds_keep_the_newest_items_and_escape_markup():
     atom, rss = new_event_feeds(_views(NEW_EVENTS_LIMIT + 7), now, SITE)
     entries = ET.fromstring(atom.content).findall(f"{ATOM}entry")
     assert len(entries) == NEW_EVENTS_LIMIT
-    assert entries[0].findtext(f"{ATOM}title").startswith(f"Event <{NEW_EVENTS_LIMIT + 6}> & co")
+    assert entries[0].findtext(f"{ATOM}title").startswith(f"Event <{NEW_EVENTS_LIMIT + 6}> & co (")
+    assert entries[0].findtext(f"{ATOM}author/{ATOM}name") == "DC Python"  # characters XML forbids are dropped
     assert entries[0].find(f"{ATOM}link").get("href") == f"https://events.example/events/e{NEW_EVENTS_LIMIT + 6:03d}/"
     assert len(ET.fromstring(rss.content).findall("channel/item")) == NEW_EVENTS_LIMIT
 

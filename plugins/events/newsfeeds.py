@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -25,6 +26,12 @@ NEW_EVENTS_ATOM = "feeds/new.xml"
 NEW_EVENTS_RSS = "feeds/new.rss"
 # Readers poll often; 50 items covers several nights of additions without a large file.
 NEW_EVENTS_LIMIT = 50
+# XML 1.0 forbids these characters outright; escaping cannot save them, so they are dropped.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
 
 
 class _PinnedDates:
@@ -77,17 +84,17 @@ def _render(kind: type, items: Sequence[EventView], now: datetime, site: SiteInf
         if view.status == "cancelled":
             lines.insert(0, "CANCELLED")
         feed.add_item(
-            title=f"{event.title} ({view.start:%b} {view.start.day})",
+            title=_xml_text(f"{event.title} ({view.start:%b} {view.start.day})"),
             link=link(site.url, view.url),
             # Atom and RSS carry the description as HTML; escape each part and keep its lines apart.
-            description="<br>".join(html.escape(p) for p in (*lines, event.summary) if p),
+            description="<br>".join(html.escape(_xml_text(p)) for p in (*lines, event.summary) if p),
             # A tag URI stays the same for the event's whole life, whatever the site's URL.
             unique_id=f"tag:{site.uid_domain},{view.stored.created_at:%Y-%m-%d}:{event.event_id}",
             unique_id_is_permalink=False,
             pubdate=view.stored.created_at,
             updateddate=view.stored.updated_at,
-            categories=[site.categories.get(c, c) for c in event.categories],
-            author_name=event.group_name,
+            categories=[_xml_text(site.categories.get(c, c)) for c in event.categories],
+            author_name=_xml_text(event.group_name),
         )
     out = io.StringIO()
     feed.write(out, "utf-8")
