@@ -1,6 +1,6 @@
 """Generation benchmark: the whole Pelican generate step on a synthetic SQLite store.
 
-    /work/main/.venv/bin/python benchmarks/generate.py               # 2,500 and 100,000 events
+    /work/main/.venv/bin/python benchmarks/generate.py               # 0 (start-up), 2,500 and 100,000 events
     /work/main/.venv/bin/python benchmarks/generate.py --events 2500 --runs 5
 
 For each size it fills a SQLite store with synthetic events (spread from 30
@@ -158,6 +158,7 @@ def bench(count: int, runs: int) -> dict[str, object]:
         store.write(synthetic_events(count), [])
         store.close()
         cold, rerun = [], []
+        load_before = os.getloadavg()[0]
         for run in range(runs):
             output = work / f"output-{run}"
             cold.append(pelican_run(work, output))
@@ -173,6 +174,8 @@ def bench(count: int, runs: int) -> dict[str, object]:
             "artifacts": statistics.median(p["artifacts"] for p in plan),
             "files": files,
             "size": size,
+            # Other work on the machine slows every step; the load average says how busy it was.
+            "load": max(load_before, os.getloadavg()[0]),
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -180,19 +183,22 @@ def bench(count: int, runs: int) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, nargs="+", default=[2500, 100_000])
+    parser.add_argument("--events", type=int, nargs="+", default=[0, 2500, 100_000])
     parser.add_argument("--runs", type=int, default=0, help="runs per size (default: 5 below 10,000 events, else 1)")
     args = parser.parse_args()
     cpu = platform.processor() or platform.machine()
     print(f"Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}\n")
-    print("| events | runs | `pelican` generate, cold (s) | rerun, nothing changed (s) | store read (s) | page planning (s) | artifact planning (s) | files | output size (MB) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| events | runs | `pelican` generate, cold (s) | rerun, nothing changed (s) | store read (s) "
+        "| page planning (s) | artifact planning (s) | files | output size (MB) | load average |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for count in args.events:
         runs = args.runs or (5 if count < 10_000 else 1)
         r = bench(count, runs)
         print(
             f"| {count:,} | {runs} | {r['cold']:.2f} | {r['rerun']:.2f} | {r['read']:.2f} | {r['pages']:.2f} | "
-            f"{r['artifacts']:.2f} | {r['files']:,} | {r['size'] / 1e6:.1f} |",
+            f"{r['artifacts']:.2f} | {r['files']:,} | {r['size'] / 1e6:.1f} | {r['load']:.1f} |",
             flush=True,
         )
 
