@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-
 from calclients import stored_event
 from conftest import DATA, DEMO_NOW, build_site
 from events.models import Group, GroupState
