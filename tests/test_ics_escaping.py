@@ -103,3 +103,17 @@ def test_fold_line_ascii_lines_at_the_boundaries(length):
     assert all(len(p) <= 75 for p in physical)
     assert all(p.startswith(" ") for p in physical[1:])
     assert physical[0] + "".join(p[1:] for p in physical[1:]) == line
+
+
+def test_an_event_gone_from_its_feed_is_published_as_cancelled():
+    (event,) = icalendar_events(calendar_bytes([stored_event(removed=True, sequence=4)], "d.example", "F"))
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert event["SEQUENCE"] == 4
+
+
+def test_all_day_event_ending_on_its_start_day_still_spans_one_date():
+    start = datetime.fromisoformat("2026-03-07T00:00:00-05:00")
+    raw = calendar_bytes([stored_event(all_day=True, start=start, end=start)], "d.example", "F")
+    (event,) = icalendar_events(raw)
+    assert (str(event["DTSTART"].dt), str(event["DTEND"].dt)) == ("2026-03-07", "2026-03-08")
+    assert b"VTIMEZONE" not in raw  # dates need no zone
