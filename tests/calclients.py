@@ -64,7 +64,7 @@ def stored_event(event_id: str = "abc123", **changes: Any) -> StoredEvent:
         source_type="ical",
         source_uid="uid-1",
     )
-    stored: dict[str, Any] = dict(sequence=0, content_hash="x", created_at=moment, updated_at=moment)
+    stored: dict[str, Any] = dict(sequence=0, content_hash="x", created_at=moment, updated_at=moment, removed=False)
     for key, value in changes.items():
         (stored if key in stored else values)[key] = value
     return StoredEvent(event=Event(**values), **stored)
