@@ -22,7 +22,8 @@ _COUNT = {"type": "integer", "minimum": 0}
 _INSTANT = {"type": "string", "format": "date-time"}
 _DAY = {"type": "string", "format": "date"}
 _LINK = {"type": "string", "format": "uri-reference"}
-_OPTIONAL_URI = {"anyOf": [{"const": ""}, {"type": "string", "format": "uri"}]}
+# Source links may carry non-ASCII characters (IRIs, RFC 3987), which real feeds do.
+_OPTIONAL_URI = {"anyOf": [{"const": ""}, {"type": "string", "format": "iri"}]}
 _STATE = {"type": "string", "pattern": "^[A-Z]{2}$"}
 _WEEK = {"type": "string", "pattern": "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"}
 _STRINGS = {"type": "array", "items": _ID}
@@ -74,7 +75,7 @@ _GROUP = _record(
     {
         "id": _ID,
         "name": _ID,
-        "website": {"type": "string", "format": "uri"},
+        "website": {"type": "string", "format": "iri"},
         "categories": _STRINGS,
         "active": {"type": "boolean"},
         "upcoming": {**_COUNT, "description": "upcoming events listed by the group"},
