@@ -117,3 +117,8 @@ def test_all_day_event_ending_on_its_start_day_still_spans_one_date():
     (event,) = icalendar_events(raw)
     assert (str(event["DTSTART"].dt), str(event["DTEND"].dt)) == ("2026-03-07", "2026-03-08")
     assert b"VTIMEZONE" not in raw  # dates need no zone
+
+
+def test_a_non_ascii_link_is_percent_encoded():
+    (event,) = icalendar_events(calendar_bytes([stored_event(url="https://example.org/café?q=a,b")], "d.example", "F"))
+    assert str(event["URL"]) == "https://example.org/caf%C3%A9?q=a,b"

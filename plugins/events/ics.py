@@ -15,6 +15,7 @@ unchanged bytes and a changed one replaces the subscriber's copy.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Mapping, Sequence
@@ -34,6 +35,7 @@ CRLF = "\r\n"
 # RFC 5545 section 3.1: any control character but HTAB is forbidden in a value.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _NEEDS_ESCAPE = re.compile(r"[\x00-\x1f\x7f\\;,]")
 _SAFE_URI = re.compile(r"^https?://[^\s\x00-\x1f\x7f\"<>\\^`{|}]+$")
 
@@ -99,7 +101,10 @@ def _one_line(value: str) -> str:
 def _uri(value: str) -> str:
     """A URI fit for a property value, or '' (a stray newline must not start a property)."""
     value = value.strip()
-    return value if _SAFE_URI.match(value) else ""
+    if not _SAFE_URI.match(value):
+        return ""
+    # A URI value is ASCII (RFC 3986); percent-encode what an IRI adds, keep everything else as given.
+    return value if value.isascii() else quote(value, safe=_URI_SAFE)
 
 
 @dataclass(frozen=True)
