@@ -118,6 +118,14 @@ class ApiPlanner:
     def __post_init__(self) -> None:
         # Keyed by identity: the views live for the whole build, and ids need not be unique across starts.
         self._records = {id(v): _encode(event_record(v, self.site.url)) for v in self.views}
+        self._by_day: dict[date, list[EventView]] = defaultdict(list)
+        self._by_week: dict[date, list[EventView]] = defaultdict(list)
+        for view in self.views:
+            spanned = days_spanned(view)
+            for day in spanned:
+                self._by_day[day].append(view)
+            for monday in {_week_start(d) for d in spanned}:
+                self._by_week[monday].append(view)
 
     def _listing(self, views: Iterable[EventView], **extra: Any) -> bytes:
         records = [self._records[id(v)] for v in views]
@@ -137,20 +145,14 @@ class ApiPlanner:
         return files
 
     def _days(self) -> list[Artifact]:
-        days: dict[date, list[EventView]] = defaultdict(list)
-        for view in self.views:
-            for day in days_spanned(view):
-                days[day].append(view)
+        days = self._by_day
         return [
             Artifact(f"api/events/day/{day:%Y-%m-%d}.json", self._listing(days[day], date=day.isoformat()))
             for day in sorted(days)
         ]
 
     def _weeks(self) -> list[Artifact]:
-        weeks: dict[date, list[EventView]] = defaultdict(list)
-        for view in self.views:
-            for monday in sorted({_week_start(d) for d in days_spanned(view)}):
-                weeks[monday].append(view)
+        weeks = self._by_week
         mondays = sorted(weeks)
         files = []
         for index, monday in enumerate(mondays):

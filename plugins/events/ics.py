@@ -132,7 +132,8 @@ class IcsWriter:
     _vtimezones: dict[tuple[str, int, int], str] = field(default_factory=dict, repr=False)
 
     def calendar(self, events: Sequence[StoredEvent], meta: CalendarMeta) -> bytes:
-        ordered = sorted(events, key=lambda s: (s.event.start, s.event_id))
+        """A whole feed; events are written in the order given (the build passes them sorted by start)."""
+        ordered = events
         lines = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -204,20 +205,18 @@ def _zones_used(events: Iterable[_Rendered]) -> dict[str, tuple[int, int]]:
 def _render_vevent(stored: StoredEvent, uid_domain: str, site_url: str, category_names: Mapping[str, str]) -> str:
     event = stored.event
     changed = _utc_stamp(stored.updated_at)
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{escape_text(event.event_id)}@{uid_domain}",
+    status = {"cancelled": "CANCELLED", "tentative": "TENTATIVE"}.get(stored.status, "CONFIRMED")
+    # Fixed-width lines are always shorter than 75 octets and skip folding (it is per line, and lines add up).
+    fixed = (
         # DTSTAMP and LAST-MODIFIED follow the stored change, so rebuilding never rewrites an unchanged event.
-        f"DTSTAMP:{changed}",
-        f"CREATED:{_utc_stamp(stored.created_at)}",
-        f"LAST-MODIFIED:{changed}",
-        f"SEQUENCE:{stored.sequence}",
-        f"SUMMARY:{escape_text(event.title)}",
-    ]
+        f"DTSTAMP:{changed}{CRLF}CREATED:{_utc_stamp(stored.created_at)}{CRLF}LAST-MODIFIED:{changed}{CRLF}"
+        f"SEQUENCE:{stored.sequence}{CRLF}STATUS:{status}{CRLF}"
+        # Subscribing to a region's events must not mark the subscriber busy for each of them.
+        f"TRANSP:TRANSPARENT{CRLF}"
+    )
+    uid = fold_line(f"UID:{escape_text(event.event_id)}@{uid_domain}")
+    lines = [f"SUMMARY:{escape_text(event.title)}"]
     lines += _times(stored)
-    lines.append(f"STATUS:{ {'cancelled': 'CANCELLED', 'tentative': 'TENTATIVE'}.get(stored.status, 'CONFIRMED') }")
-    # Subscribing to a region's events must not mark the subscriber busy for each of them.
-    lines.append("TRANSP:TRANSPARENT")
     if event.location:
         lines.append(f"LOCATION:{escape_text(event.location)}")
     elif event.location_type == "virtual":
@@ -230,8 +229,7 @@ def _render_vevent(stored: StoredEvent, uid_domain: str, site_url: str, category
     if event.categories:
         names = ",".join(escape_text(category_names.get(c, c)) for c in event.categories)
         lines.append(f"CATEGORIES:{names}")
-    lines.append("END:VEVENT")
-    return "".join(fold_line(line) for line in lines)
+    return "BEGIN:VEVENT" + CRLF + uid + fixed + "".join(map(fold_line, lines)) + "END:VEVENT" + CRLF
 
 
 def _times(stored: StoredEvent) -> list[str]:
@@ -257,4 +255,5 @@ def _times(stored: StoredEvent) -> list[str]:
 
 def calendar_bytes(events: Sequence[StoredEvent], uid_domain: str, name: str) -> bytes:
     """One feed on its own (tests and one-off uses); builds share an IcsWriter instead."""
-    return IcsWriter(uid_domain).calendar(events, CalendarMeta(name))
+    ordered = sorted(events, key=lambda s: (s.event.start, s.event_id))
+    return IcsWriter(uid_domain).calendar(ordered, CalendarMeta(name))
