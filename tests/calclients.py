@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from datetime import datetime, timezone
@@ -18,6 +19,9 @@ ICALJS = TESTS.parent / "node_modules" / "ical.js" / "package.json"
 
 
 def icaljs_available() -> bool:
+    """True where ical.js can run; in CI it must, so there a missing install fails instead of skipping."""
+    if os.environ.get("CI"):
+        return True
     return shutil.which("node") is not None and ICALJS.exists()
 
 
