@@ -15,10 +15,10 @@ unchanged bytes and a changed one replaces the subscriber's copy.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Mapping, Sequence
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
@@ -133,7 +133,6 @@ class IcsWriter:
 
     def calendar(self, events: Sequence[StoredEvent], meta: CalendarMeta) -> bytes:
         """A whole feed; events are written in the order given (the build passes them sorted by start)."""
-        ordered = events
         lines = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -153,7 +152,7 @@ class IcsWriter:
             lines.append(f"SOURCE;VALUE=URI:{_uri(meta.url)}")
         lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}", f"X-PUBLISHED-TTL:{REFRESH}"]
         head = "".join(fold_line(line) for line in lines)
-        rendered = [self._render(stored) for stored in ordered]
+        rendered = [self._render(stored) for stored in events]
         zones = "".join(self._vtimezone(name, years) for name, years in sorted(_zones_used(rendered).items()))
         body = "".join(r.text for r in rendered)
         return (head + zones + body + "END:VCALENDAR" + CRLF).encode("utf-8")
