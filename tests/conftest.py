@@ -122,11 +122,17 @@ def open_test_store(store_kind: str, tmp_path: Path, request: pytest.FixtureRequ
     table = request.getfixturevalue("dynamodb_table") if store_kind == "dynamodb" else ""
     opened = []
 
-    def open_store(archive_days: int = 365):
+    def open_store(archive_days: int = 365, name: str = "main"):
+        """`name` picks a separate store (another table or file), for comparing two runs."""
         if store_kind == "dynamodb":
-            store = DynamoDBStore(table, archive_days=archive_days, sleep=lambda seconds: None)
+            from events.store.dynamodb import create_table
+
+            table_name = table if name == "main" else f"{table}-{name}"
+            if name != "main":
+                create_table(table_name)
+            store = DynamoDBStore(table_name, archive_days=archive_days, sleep=lambda seconds: None)
         else:
-            store = SQLiteStore(tmp_path / "store" / "events.sqlite3", archive_days=archive_days)
+            store = SQLiteStore(tmp_path / "store" / f"{name}.sqlite3", archive_days=archive_days)
         opened.append(store)
         return store
 

@@ -20,8 +20,9 @@ from .normalize import Skip, normalize
 from .settings import EventsSettings
 from .sources import ical
 from .sources.base import ParseRequest, ParseResult, SourceError
+from .store.apply import sync_group
 from .store.base import Store
-from .sync import COUNT_NAMES, next_group_state, plan_sync
+from .sync import COUNT_NAMES, next_group_state
 
 __all__ = ["Collector", "CollectReport", "GroupReport", "collection_window"]
 
@@ -112,11 +113,7 @@ class Collector:
                 warnings.append(f"{occurrence.title[:80]!r} on {occurrence.start:%Y-%m-%d}: left out, {outcome.reason}")
                 continue
             events.append(outcome)
-        plan = plan_sync(self._store.group_events(group.slug), events, previous, now, window_start)
-        self._store.write(plan.puts, plan.deletes)
-        state = next_group_state(previous, group.slug, now, ok=True, events_found=len(events), warnings=warnings)
-        if state is not None:
-            self._store.put_group_state(state)
+        plan = sync_group(self._store, group.slug, events, previous, now, window_start, warnings)
         return GroupReport(group.slug, True, "", len(events), tuple(warnings), plan.counts, result.revalidated)
 
     def _failed(self, group: Group, previous: GroupState | None, now: datetime, error: str) -> GroupReport:
