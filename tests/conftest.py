@@ -142,3 +142,14 @@ def open_test_store(store_kind: str, tmp_path: Path, request: pytest.FixtureRequ
             store.close()
         except Exception:  # already closed by the test
             pass
+
+
+@pytest.fixture
+def feeds(tmp_path: Path):
+    """Feeds of the groups alpha and beta, served by a real HTTP server on 127.0.0.1."""
+    from storedata import Feeds
+
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    with FeedServer(folder) as server:
+        yield Feeds(folder, server, ("alpha", "beta"))

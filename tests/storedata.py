@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from events.models import Event, StoredEvent
+from events.clock import Clock
+from events.collect import CollectReport, Collector
+from events.fetch import Fetcher
+from events.models import Event, Group, StoredEvent
+from events.settings import EventsSettings
+from feedserver import FeedServer
 from events.store.base import content_hash, to_item
 
-__all__ = ["NY", "make_event", "stored", "ical_feed", "snapshot", "count_writes"]
+__all__ = ["NY", "DAY1", "Feeds", "spec", "make_event", "stored", "ical_feed", "snapshot", "count_writes"]
 
 NY = ZoneInfo("America/New_York")
+DAY1 = datetime(2026, 3, 2, 9, 0, tzinfo=NY)
 
 
 def make_event(
@@ -106,3 +113,31 @@ def count_writes(store: Any) -> Callable[[], int]:
 
     client.meta.events.register("before-send.dynamodb", on_send)
     return lambda: sent[0]
+
+
+class Feeds:
+    """Group feeds served over HTTP from a folder; a group with no feed file answers 404 (a failed fetch)."""
+
+    def __init__(self, folder: Path, server: FeedServer, slugs: tuple[str, ...]) -> None:
+        self.folder = folder
+        self.groups = [Group(slug, f"Group {slug}", f"https://{slug}.example/", ical=f"{server.base_url}/{slug}.ics") for slug in slugs]
+        self.settings = EventsSettings.from_mapping({"EVENTS_HORIZON_DAYS": 90}, folder)
+
+    def publish(self, slug: str, events: list[dict[str, Any]] | None) -> None:
+        path = self.folder / f"{slug}.ics"
+        if events is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(ical_feed(events), encoding="utf-8")
+
+    def collect(self, store: Any, now: datetime) -> CollectReport:
+        # A fresh fetcher per run: the in-memory HTTP cache must not answer for a rewritten file.
+        fetcher = Fetcher(None, retries=1, timeout=5)
+        try:
+            return Collector(self.settings, store, fetcher, Clock(NY, now)).run(self.groups)
+        finally:
+            fetcher.close()
+
+
+def spec(uid: str, start: datetime, **extra: Any) -> dict[str, Any]:
+    return {"uid": uid, "start": start, **extra}
