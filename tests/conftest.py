@@ -103,6 +103,10 @@ def dynamodb_table(dynamodb_local, monkeypatch: pytest.MonkeyPatch, request: pyt
     table = f"t-{re.sub(r'[^A-Za-z0-9_.-]', '-', request.node.name)[:180]}-{uuid.uuid4().hex[:8]}"
     client = boto3.client("dynamodb")
     create_table(table, client)
+    # DynamoDB Local really expires items; the tests pin dates in 2026, so
+    # TTL is switched off again here, lest the suite rot as the real clock
+    # passes their archive period. test_dynamodb_store checks TTL itself.
+    client.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": False, "AttributeName": "ttl"})
     yield table
     client.delete_table(TableName=table)
     client.close()
