@@ -146,3 +146,14 @@ def test(c, pytest_args="", setup_only=False):
     if result.returncode == 5:
         sys.exit("pytest collected no tests; that is a failure here")
     sys.exit(result.returncode)
+
+
+@task(help={"conf": "settings file whose EVENTS_DYNAMODB_TABLE names the table (publishconf.py in production)"})
+def create_table(c, conf="publishconf.py"):
+    """Create the DynamoDB events table if missing, wait until ACTIVE, turn TTL on (safe to run again)."""
+    _logging()
+    from events.store.dynamodb import create_table as create
+
+    table = _events_settings(conf).dynamodb_table
+    created = create(table)
+    print(f"DynamoDB table {table}: {'created' if created else 'already there'}, ACTIVE, TTL on 'ttl'")
