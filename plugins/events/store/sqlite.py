@@ -41,6 +41,11 @@ class SQLiteStore:
     def __init__(self, path: Path, archive_days: int = 365) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path))
+        # One transaction per group: with the default rollback journal each
+        # commit costs several fsyncs, which dominated a 1,000-group sync.
+        # WAL with NORMAL sync stays consistent after a crash of the process.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._archive_days = archive_days
         self.stats = StoreStats()
