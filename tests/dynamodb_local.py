@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 __all__ = ["DynamoDBLocal", "find_jar_dir"]
 
@@ -35,6 +36,7 @@ class DynamoDBLocal:
         self.port = _free_port()
         self._log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
 
     @property
     def endpoint(self) -> str:
@@ -65,8 +67,10 @@ class DynamoDBLocal:
             "-port",
             str(self.port),
         ]
-        log = open(self._log_path, "wb") if self._log_path else subprocess.DEVNULL
-        self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=self.jar_dir)
+        self._log = open(self._log_path, "wb") if self._log_path else None
+        self._process = subprocess.Popen(
+            command, stdout=self._log or subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=self.jar_dir
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -80,14 +84,16 @@ class DynamoDBLocal:
         raise RuntimeError(f"DynamoDB Local did not answer on port {self.port} within {timeout} s")
 
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        os.kill(self._process.pid, signal.SIGTERM)
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(self._process.pid, signal.SIGKILL)
-            self._process.wait(timeout=10)
+        if self._process is not None and self._process.poll() is None:
+            os.kill(self._process.pid, signal.SIGTERM)
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self._process.pid, signal.SIGKILL)
+                self._process.wait(timeout=10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> DynamoDBLocal:
         self.start()
