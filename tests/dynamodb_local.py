@@ -29,10 +29,11 @@ def _free_port() -> int:
 
 
 class DynamoDBLocal:
-    """Starts DynamoDB Local in memory; stops it by PID when the `with` block ends."""
+    """Starts DynamoDB Local (in memory, or on files in `db_path`); stops it by PID when the `with` block ends."""
 
-    def __init__(self, jar_dir: Path, log_path: Path | None = None) -> None:
+    def __init__(self, jar_dir: Path, log_path: Path | None = None, db_path: Path | None = None) -> None:
         self.jar_dir = jar_dir
+        self.db_path = db_path
         self.port = _free_port()
         self._log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
@@ -63,7 +64,7 @@ class DynamoDBLocal:
             "-Xms64m",
             "-jar",
             str(self.jar_dir / "DynamoDBLocal.jar"),
-            "-inMemory",
+            *(["-dbPath", str(self.db_path)] if self.db_path else ["-inMemory"]),
             "-port",
             str(self.port),
         ]
@@ -82,6 +83,12 @@ class DynamoDBLocal:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"DynamoDB Local did not answer on port {self.port} within {timeout} s")
+
+    def kill(self) -> None:
+        """Stop it the hard way, as a crash would (SIGKILL, by PID)."""
+        if self._process is not None and self._process.poll() is None:
+            os.kill(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

@@ -124,3 +124,54 @@ def test_interrupted_twice_then_finished(open_test_store, feeds):
             feeds.collect(stop_after_batches(open_test_store(), limit), day2)
     feeds.collect(open_test_store(), day2)
     assert snapshot(open_test_store()) == snapshot(reference)
+
+
+def test_dynamodb_local_killed_midway_then_run_again(tmp_path, feeds, dynamodb_table):
+    """A real crash: DynamoDB Local, keeping its data on disk, is killed between two batches, then restarted."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
+
+    from dynamodb_local import DynamoDBLocal, find_jar_dir
+    from events.store.dynamodb import DynamoDBStore, create_table
+
+    def client_for(server: DynamoDBLocal) -> Any:
+        # One try, short timeouts: a dead server should fail the run at once, not after botocore's retries.
+        config = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=2, read_timeout=10)
+        return boto3.client("dynamodb", endpoint_url=server.endpoint, config=config)
+
+    plan = day_two_feeds()
+    day2 = DAY1 + timedelta(days=1)
+    reference = DynamoDBStore(dynamodb_table)
+    feeds.publish("alpha", plan["day1-alpha"])
+    feeds.publish("beta", plan["day1-beta"])
+    feeds.collect(reference, DAY1)
+
+    jar_dir, db_path = find_jar_dir(), tmp_path / "dynamodb-files"
+    db_path.mkdir()
+    crashing = DynamoDBLocal(jar_dir, tmp_path / "first.log", db_path)
+    with crashing:
+        create_table("events", client_for(crashing))
+        store = DynamoDBStore("events", client=client_for(crashing))
+        feeds.collect(store, DAY1)
+        assert snapshot(store) == snapshot(reference)
+        feeds.publish("alpha", plan["day2-alpha"])
+        feeds.publish("beta", plan["day2-beta"])
+        batches = [0]
+
+        def kill_on_third_batch(model: Any, **kwargs: Any) -> None:
+            if model.name == "BatchWriteItem":
+                batches[0] += 1
+                if batches[0] == 3:
+                    crashing.kill()
+
+        store.client.meta.events.register("before-call.dynamodb", kill_on_third_batch)
+        with pytest.raises(BotoCoreError):
+            feeds.collect(store, day2)
+    feeds.collect(reference, day2)
+
+    with DynamoDBLocal(jar_dir, tmp_path / "second.log", db_path) as restarted:
+        store = DynamoDBStore("events", client=client_for(restarted))
+        assert snapshot(store) != snapshot(reference)
+        feeds.collect(store, day2)
+        assert snapshot(store) == snapshot(reference)
