@@ -38,6 +38,10 @@ def plan_sync(
     `now` is timezone-aware in the site's timezone; "today" and "yesterday"
     are its calendar days. `window_start` is where the feed was read from:
     stored events that start before it are the archive and are left alone.
+
+    Puts come first in the plan and every key appears once, in puts or in
+    deletes: a store that writes puts before deletes can be stopped at any
+    point, and planning again from what it holds ends in the same place.
     """
     counts = dict.fromkeys(COUNT_NAMES, 0)
     puts: list[StoredEvent] = []
