@@ -314,3 +314,14 @@ def nightly(c, conf="publishconf.py", output=str(OUTPUT), log_format="text", pub
     print(f"run summary: {settings.run_summary}")
     if not result.ok:
         sys.exit("nightly run failed: " + "; ".join(result.reasons))
+
+
+@task(help={"conf": "settings file whose EVENTS_DYNAMODB_TABLE names the table (publishconf.py in production)"})
+def create_table(c, conf="publishconf.py"):
+    """Create the DynamoDB events table if missing, wait until ACTIVE, turn TTL on (safe to run again)."""
+    _logging()
+    from events.store.dynamodb import create_table as create
+
+    table = _events_settings(conf).dynamodb_table
+    created = create(table)
+    print(f"DynamoDB table {table}: {'created' if created else 'already there'}, ACTIVE, TTL on 'ttl'")

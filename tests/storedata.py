@@ -1,0 +1,143 @@
+"""Helpers shared by the store tests: events to store, iCal feeds to serve, write counting."""
+
+from __future__ import annotations
+
+import json
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from events.clock import Clock
+from events.collect import CollectReport, Collector
+from events.fetch import Fetcher
+from events.models import Event, Group, StoredEvent
+from events.settings import EventsSettings
+from feedserver import FeedServer
+from events.store.base import content_hash, to_item
+
+__all__ = ["NY", "DAY1", "Feeds", "spec", "make_event", "stored", "ical_feed", "snapshot", "count_writes"]
+
+NY = ZoneInfo("America/New_York")
+DAY1 = datetime(2026, 3, 2, 9, 0, tzinfo=NY)
+
+
+def make_event(
+    event_id: str,
+    start: datetime,
+    *,
+    group_id: str = "g",
+    title: str = "Meetup",
+    location_type: str = "in_person",
+    state: str = "VA",
+    status: str = "confirmed",
+) -> Event:
+    return Event(
+        event_id=event_id,
+        group_id=group_id,
+        group_name=f"Group {group_id}",
+        group_website=f"https://{group_id}.example/",
+        title=title,
+        start=start,
+        end=start + timedelta(hours=2),
+        all_day=False,
+        timezone="America/New_York",
+        url=f"https://{group_id}.example/{event_id}",
+        location="" if location_type == "virtual" else "1 Main St, Arlington, VA",
+        city="" if location_type == "virtual" else "Arlington",
+        state=state,
+        location_type=location_type,
+        description="<p>Talks — and pizza 🍕</p>",
+        summary="Talks — and pizza 🍕",
+        categories=("python", "data"),
+        status=status,
+        source_type="ical",
+        source_uid=f"{event_id}@example",
+    )
+
+
+def stored(event: Event, created: datetime, sequence: int = 0) -> StoredEvent:
+    return StoredEvent(event, sequence, content_hash(event), created, created)
+
+
+def ical_feed(events: list[dict[str, Any]]) -> str:
+    """A small iCalendar feed; each event is a dict with uid, start (aware), title and optional status/location."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//store tests//EN"]
+    for spec in events:
+        start = spec["start"].astimezone(timezone.utc)
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{spec['uid']}",
+            "DTSTAMP:20260101T000000Z",
+            f"DTSTART:{start:%Y%m%dT%H%M%SZ}",
+            f"DTEND:{start + timedelta(hours=2):%Y%m%dT%H%M%SZ}",
+            f"SUMMARY:{spec.get('title', 'Meetup ' + spec['uid'])}",
+            f"LOCATION:{spec.get('location', '1630 7th St NW, Washington, DC 20001')}",
+            f"STATUS:{spec.get('status', 'CONFIRMED')}",
+            f"URL:https://example.org/{spec['uid']}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def snapshot(store: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Everything a store holds, as plain items, for exact comparison of two stores."""
+    everything = store.window(datetime(1990, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+    return [to_item(s) for s in everything], store.group_states()
+
+
+def count_writes(store: Any) -> Callable[[], int]:
+    """Items the store has written since now: for DynamoDB, counted from the requests boto3 sends.
+
+    The DynamoDB count comes from botocore's own `before-send` event, so it
+    sees every BatchWriteItem and PutItem that leaves the process, botocore's
+    and the store's retries included; SQLite has no requests, so its own counters stand in.
+    """
+    client = getattr(store, "client", None)
+    if client is None:
+        start = store.stats.items_written + store.stats.items_deleted + store.stats.state_writes
+        return lambda: store.stats.items_written + store.stats.items_deleted + store.stats.state_writes - start
+    sent = [0]
+
+    def on_send(request: Any, **kwargs: Any) -> None:
+        target = request.headers.get("X-Amz-Target", "")
+        target = target.decode("ascii") if isinstance(target, bytes) else target
+        operation = target.rpartition(".")[2]
+        if operation == "BatchWriteItem":
+            body = json.loads(request.body)
+            sent[0] += sum(len(requests) for requests in body["RequestItems"].values())
+        elif operation in ("PutItem", "DeleteItem", "UpdateItem"):
+            sent[0] += 1
+
+    client.meta.events.register("before-send.dynamodb", on_send)
+    return lambda: sent[0]
+
+
+class Feeds:
+    """Group feeds served over HTTP from a folder; a group with no feed file answers 404 (a failed fetch)."""
+
+    def __init__(self, folder: Path, server: FeedServer, slugs: tuple[str, ...]) -> None:
+        self.folder = folder
+        self.groups = [Group(slug, f"Group {slug}", f"https://{slug}.example/", ical=f"{server.base_url}/{slug}.ics") for slug in slugs]
+        self.settings = EventsSettings.from_mapping({"EVENTS_HORIZON_DAYS": 90}, folder)
+
+    def publish(self, slug: str, events: list[dict[str, Any]] | None) -> None:
+        path = self.folder / f"{slug}.ics"
+        if events is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(ical_feed(events), encoding="utf-8")
+
+    def collect(self, store: Any, now: datetime) -> CollectReport:
+        # A fresh fetcher per run: the in-memory HTTP cache must not answer for a rewritten file.
+        fetcher = Fetcher(None, retries=1, timeout=5)
+        try:
+            return Collector(self.settings, store, fetcher, Clock(NY, now)).run(self.groups)
+        finally:
+            fetcher.close()
+
+
+def spec(uid: str, start: datetime, **extra: Any) -> dict[str, Any]:
+    return {"uid": uid, "start": start, **extra}
