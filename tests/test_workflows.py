@@ -101,13 +101,14 @@ def test_deploy_installs_with_a_pip_cache_and_restores_the_http_cache():
     assert "http-cache-" in cache["with"]["restore-keys"]
 
 
-def test_deploy_collects_builds_and_publishes_in_that_order_with_publishconf():
+def test_deploy_runs_the_nightly_command_with_publishconf_after_cache_and_credentials():
     script = runs(load("deploy.yml"))
-    order = [script.index(f"invoke {name} --conf publishconf.py") for name in ("collect", "generate", "publish")]
-    assert order == sorted(order)
+    assert "invoke nightly --conf publishconf.py --log-format json --force" in script
+    assert script.count("invoke nightly --conf publishconf.py --log-format json") == 2
+    assert "invoke collect" not in script and "invoke publish" not in script
     names = [s.get("name", "") for s in steps(load("deploy.yml"))]
-    assert names.index("Restore the HTTP cache") < names.index("Collect into DynamoDB")
-    assert names.index("AWS credentials (OIDC)") < names.index("Collect into DynamoDB")
+    assert names.index("Restore the HTTP cache") < names.index("Nightly run")
+    assert names.index("AWS credentials (OIDC)") < names.index("Nightly run") < names.index("Keep the run summary")
 
 
 def test_group_pull_requests_are_read_only_and_preview_the_changed_feeds():
