@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-__all__ = ["Clock", "parse_now"]
+__all__ = ["Clock", "parse_now", "collection_window"]
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,9 @@ def parse_now(value: str) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"{value!r} has no UTC offset; write it like 2026-03-01T09:00:00-05:00")
     return parsed
+
+
+def collection_window(now: datetime, horizon_days: int) -> tuple[datetime, datetime]:
+    """From the start of yesterday to the horizon, in the site's timezone."""
+    yesterday = datetime.combine(now.date() - timedelta(days=1), time(0), now.tzinfo)
+    return yesterday, now + timedelta(days=horizon_days)

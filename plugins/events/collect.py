@@ -28,7 +28,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from .clock import Clock
+from .clock import Clock, collection_window
 from .fetch import Fetcher, FetchResult
 from .models import Event, Group, GroupState, Occurrence
 from .normalize import Skip, normalize
@@ -103,12 +103,6 @@ class CollectReport:
         totals["groups_ok"] = sum(1 for g in self.groups if g.ok)
         totals["groups_failed"] = len(self.failed)
         return totals
-
-
-def collection_window(now: datetime, horizon_days: int) -> tuple[datetime, datetime]:
-    """From the start of yesterday to the horizon, in the site's timezone."""
-    yesterday = datetime.combine(now.date() - timedelta(days=1), time(0), now.tzinfo)
-    return yesterday, now + timedelta(days=horizon_days)
 
 
 @dataclass(frozen=True)

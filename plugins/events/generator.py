@@ -13,11 +13,10 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from .collect import collection_window
+from .clock import collection_window
 from .dedupe import merge_duplicates
+from .groups import load_categories, load_groups
 from .plan import SitePlan, plan_site
-from .groups import load_categories
-from .runner import run_collection, validate_files
 from .settings import EventsSettings
 from .sitetypes import SiteInfo
 from .store import open_store
@@ -39,10 +38,14 @@ class EventsGenerator(Generator):
         )
         settings = self.events_settings
         if settings.collect:
+            # Imported here: the fetch stack (requests-cache, boto3) costs a
+            # fifth of a second that a generate-only build does not need.
+            from .runner import run_collection
+
             run_collection(settings)
         now = settings.clock.now()
         start, end = collection_window(now, settings.horizon_days)
-        loaded = validate_files(settings)
+        loaded = load_groups(settings.groups_dir, load_categories(settings.categories_file))
         store = open_store(settings)
         try:
             events = store.window(start - timedelta(days=settings.archive_days), end)
