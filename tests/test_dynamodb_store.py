@@ -166,3 +166,16 @@ def test_gives_up_after_its_tries_with_a_clear_error(dynamodb_table):
     with pytest.raises(StoreError, match="after 4 tries"):
         store.write([stored(make_event("x", DAY), DAY)], [])
     assert len(waits) == 3
+
+
+def test_consumed_capacity_is_counted_as_dynamodb_reports_it(dynamodb_table):
+    store = DynamoDBStore(dynamodb_table)
+    store.write([stored(make_event(f"c{n}", DAY + timedelta(days=n)), DAY) for n in range(10)], [])
+    # Each put writes the item and its entries in the indexes: at least one unit each.
+    assert store.stats.write_units >= 10
+    written = store.stats.write_units
+    store.put_group_state(GroupState("g", DAY, DAY, "ok", "", 10))
+    assert store.stats.write_units > written
+    assert store.stats.read_units == 0
+    assert len(store.window(DAY - timedelta(days=1), DAY + timedelta(days=30))) == 10
+    assert 0 < store.stats.read_units < 10  # a Query pays per 4 KB read, not per item

@@ -90,6 +90,7 @@ class CollectReport:
     started: datetime
     groups: tuple[GroupReport, ...]
     durations: dict[str, float] = field(default_factory=dict)
+    store_stats: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> tuple[GroupReport, ...]:

@@ -92,6 +92,7 @@ class NightlyRun:
             report = self._stage(summary, "collect", self._collect)
             summary["groups"] = [_group_summary(g) for g in report.groups]
             summary["totals"] = report.totals()
+            summary["store"] = dict(report.store_stats)
             output = self._stage(summary, "generate", self._generate)
             upcoming = upcoming_count(output)
             summary["totals"]["upcoming"] = upcoming

@@ -6,7 +6,7 @@ Free of Pelican imports: it takes a plain settings mapping.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -96,6 +96,8 @@ def run_collection(settings: EventsSettings) -> CollectReport:
             single_events=checked.single_events.events,
             overlays=checked.overlays.overlays,
         )
+        # The store's own counters go into the run summary (and the cost sheet).
+        report = replace(report, store_stats=asdict(store.stats))
     finally:
         fetcher.close()
         store.close()

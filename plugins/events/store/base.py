@@ -62,7 +62,9 @@ class StoreStats:
     `items_written` and `items_deleted` count distinct keys a `write` call
     changed; `requests` counts round trips to the service and `items_sent`
     every put or delete sent, retries of unprocessed items included (both
-    stay 0 for SQLite, which has no service).
+    stay 0 for SQLite, which has no service). `read_units` and
+    `write_units` add up the capacity DynamoDB reports it consumed (indexes
+    included): what on-demand billing charges.
     """
 
     items_written: int = 0
@@ -71,6 +73,8 @@ class StoreStats:
     state_writes: int = 0
     requests: int = 0
     items_sent: int = 0
+    read_units: float = 0.0
+    write_units: float = 0.0
 
 
 class StoreError(RuntimeError):

@@ -222,9 +222,10 @@ class DynamoDBStore:
     def _query(self, **arguments: Any) -> Iterator[dict[str, Any]]:
         paginator = self.client.get_paginator("query")
         try:
-            for page in paginator.paginate(TableName=self.table_name, **arguments):
+            for page in paginator.paginate(TableName=self.table_name, ReturnConsumedCapacity="TOTAL", **arguments):
                 self.stats.requests += 1
                 self.stats.items_read += len(page["Items"])
+                self.stats.read_units += _units(page.get("ConsumedCapacity"))
                 for raw in page["Items"]:
                     yield {key: self._deserialize(value) for key, value in raw.items()}
         except ClientError as error:
@@ -263,12 +264,15 @@ class DynamoDBStore:
             self.stats.requests += 1
             self.stats.items_sent += len(batch)
             try:
-                response = self.client.batch_write_item(RequestItems={self.table_name: batch})
+                response = self.client.batch_write_item(
+                    RequestItems={self.table_name: batch}, ReturnConsumedCapacity="TOTAL"
+                )
             except ClientError as error:
                 if _code(error) not in _THROTTLED:
                     raise self._explain(error) from error
                 log.info("DynamoDB throttled a batch of %d (%s); backing off", len(batch), _code(error))
             else:
+                self.stats.write_units += sum(_units(c) for c in response.get("ConsumedCapacity", []))
                 batch = response.get("UnprocessedItems", {}).get(self.table_name, [])
                 if not batch:
                     return
@@ -288,9 +292,12 @@ class DynamoDBStore:
         item.update(event_id=GROUP_STATES_KEY, start_datetime=state.group_id)
         self.stats.requests += 1
         try:
-            self.client.put_item(TableName=self.table_name, Item=self._dynamo_item(item))
+            response = self.client.put_item(
+                TableName=self.table_name, Item=self._dynamo_item(item), ReturnConsumedCapacity="TOTAL"
+            )
         except ClientError as error:
             raise self._explain(error) from error
+        self.stats.write_units += _units(response.get("ConsumedCapacity"))
         self.stats.state_writes += 1
 
     def close(self) -> None:
@@ -315,6 +322,13 @@ def _numbers(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
     return Decimal(str(value))
+
+
+def _units(consumed: Any) -> float:
+    """Capacity units of one ConsumedCapacity answer (absent: 0)."""
+    if not isinstance(consumed, dict):
+        return 0.0
+    return float(consumed.get("CapacityUnits", 0) or 0)
 
 
 def _code(error: ClientError) -> str:
