@@ -154,8 +154,8 @@ def folder_size(folder: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def bench(count: int, runs: int) -> dict[str, object]:
-    work = Path(tempfile.mkdtemp(prefix="events-bench-"))
+def bench(count: int, runs: int, where: str | None = None) -> dict[str, object]:
+    work = Path(tempfile.mkdtemp(prefix="events-bench-", dir=where))
     try:
         write_groups(work / "_groups")
         store = SQLiteStore(work / "cache" / "events.sqlite3")
@@ -192,9 +192,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="+", default=[0, 2500, 100_000])
     parser.add_argument("--runs", type=int, default=0, help="runs per size (default: 5 below 10,000 events, else 1)")
+    parser.add_argument(
+        "--dir",
+        default=None,
+        help="folder for the store and the output (default: the system's temp folder); "
+        "/dev/shm takes the disk out of the figures",
+    )
     args = parser.parse_args()
     cpu = platform.processor() or platform.machine()
-    print(f"Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}\n")
+    print(f"Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}, "
+          f"output in {args.dir or tempfile.gettempdir()}\n")
     print(
         "| events | runs | `pelican` process, cold (s) | Pelican's run, cold (s) | process, rerun (s) "
         "| Pelican's run, rerun (s) | store read (s) | page planning (s) | artifact planning (s) | files "
@@ -203,7 +210,7 @@ def main() -> None:
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for count in args.events:
         runs = args.runs or (5 if count < 10_000 else 1)
-        r = bench(count, runs)
+        r = bench(count, runs, args.dir)
         print(
             f"| {count:,} | {runs} | {r['cold']:.2f} | {r['cold_pelican']:.2f} | {r['rerun']:.2f} | "
             f"{r['rerun_pelican']:.2f} | {r['read']:.2f} | {r['pages']:.2f} | "

@@ -7,6 +7,9 @@ cut at a word boundary with an ellipsis; JSON and ICS keep the full text.
 
 from __future__ import annotations
 
+import html
+import re
+
 from bs4 import BeautifulSoup, NavigableString
 
 __all__ = ["TITLE_LIMIT", "DESCRIPTION_LIMIT", "ELLIPSIS", "shorten_text", "shorten_html", "html_text_length", "tidy_html"]
@@ -14,6 +17,11 @@ __all__ = ["TITLE_LIMIT", "DESCRIPTION_LIMIT", "ELLIPSIS", "shorten_text", "shor
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 2000
 ELLIPSIS = "…"
+# Descriptions are sanitized HTML (nh3 escapes every "<" in text), so a tag
+# is exactly "<...>" and the text is what lies between tags, unescaped:
+# the cheap checks below parse nothing unless a cut or an unwrap is needed.
+_TAG = re.compile(r"<[^>]*>")
+_LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\bhref=)[\s>]")
 
 
 def shorten_text(text: str, limit: int = TITLE_LIMIT) -> str:
@@ -33,7 +41,7 @@ def shorten_text(text: str, limit: int = TITLE_LIMIT) -> str:
 
 def tidy_html(fragment: str) -> str:
     """Unwrap links the sanitizer left without an href (it drops `javascript:` URLs but keeps the <a>)."""
-    if "<a" not in fragment:
+    if not _LINK_WITHOUT_HREF.search(fragment):
         return fragment
     soup = BeautifulSoup(fragment, "html.parser")
     bare = [a for a in soup.find_all("a") if not a.get("href")]
@@ -45,7 +53,7 @@ def tidy_html(fragment: str) -> str:
 
 
 def html_text_length(fragment: str) -> int:
-    return len(BeautifulSoup(fragment, "html.parser").get_text())
+    return len(html.unescape(_TAG.sub("", fragment)))
 
 
 def shorten_html(fragment: str, limit: int = DESCRIPTION_LIMIT) -> str:
@@ -54,9 +62,9 @@ def shorten_html(fragment: str, limit: int = DESCRIPTION_LIMIT) -> str:
     Everything after the text node where the limit falls is dropped; that
     node is cut at a word boundary and ends with the ellipsis.
     """
-    soup = BeautifulSoup(fragment, "html.parser")
-    if len(soup.get_text()) <= limit:
+    if html_text_length(fragment) <= limit:
         return fragment
+    soup = BeautifulSoup(fragment, "html.parser")
     used = 0
     for node in list(soup.find_all(string=True)):
         if used + len(node) <= limit:

@@ -69,20 +69,65 @@ class EventsGenerator(Generator):
         self.context["events_now"] = now
 
     def generate_output(self, writer: Any) -> None:
-        output = Path(self.output_path)
+        output = _Output(Path(self.output_path))
         common = {**self.context, "SITEURL": self.settings.get("SITEURL", "")}
+        self.env.globals["cached_event_item"] = self._event_item_renderer(common["SITEURL"])
         for spec in self.plan.pages:
             html = self.get_template(spec.template).render({**common, **spec.context, "page_path": spec.path})
-            _write(output / spec.path, html.encode("utf-8"))
+            output.write(spec.path, html.encode("utf-8"))
         for artifact in self.plan.artifacts:
-            _write(output / artifact.path, artifact.content)
-        log.info("events: wrote %d pages and %d files", len(self.plan.pages), len(self.plan.artifacts))
+            output.write(artifact.path, artifact.content)
+        log.info(
+            "events: %d pages and %d files, %d rewritten",
+            len(self.plan.pages),
+            len(self.plan.artifacts),
+            output.written,
+        )
 
 
-def _write(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_bytes() == content:
-        return
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, path)
+    def _event_item_renderer(self, siteurl: str) -> Any:
+        """The listing entry of an event, rendered once per build however many listings show it.
+
+        An event appears on its day, week and month pages, its state, group
+        and topic pages and the home page; rendering its entry once keeps
+        listing pages from dominating generation time.
+        """
+        macro = self.get_template("_event_item").make_module({"SITEURL": siteurl}).event_item
+        rendered: dict[tuple[str, str, bool], Any] = {}
+
+        def event_item(view: Any, continuing: bool = False) -> Any:
+            key = (view.stored.event_id, view.start.isoformat(), bool(continuing))
+            if key not in rendered:
+                rendered[key] = macro(view, continuing)
+            return rendered[key]
+
+        return event_item
+
+
+class _Output:
+    """Writes files atomically, and only when their bytes changed, so an unchanged file keeps its mtime."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._folders: set[Path] = set()
+        self.written = 0
+
+    def write(self, relative: str, content: bytes) -> None:
+        path = self._root / relative
+        folder = path.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        try:
+            if os.stat(path).st_size == len(content) and path.read_bytes() == content:
+                return
+        except FileNotFoundError:
+            # A new file: no reader can see a half-written old version, and a
+            # run stopped mid-write leaves a file the next run rewrites.
+            path.write_bytes(content)
+            self.written += 1
+            return
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+        self.written += 1
