@@ -101,9 +101,9 @@ def main() -> None:
         s3 = SeaweedS3(work / "s3", "cost")
         cloudfront = MotoServer(work / "moto")
         with DynamoDBLocal(jar, work / "ddb.log") as ddb, FeedServer(ROOT / "tests" / "data" / "demo" / "feeds") as feeds:
-            s3.start()
-            cloudfront.start()
             try:
+                s3.start()
+                cloudfront.start()
                 env = {
                     **ddb.env(),
                     "AWS_ENDPOINT_URL_S3": s3.endpoint,

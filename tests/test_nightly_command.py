@@ -90,6 +90,9 @@ def test_healthy_night_publishes_and_summarizes(tmp_path, site_env):
     assert first.returncode == 0, first.stderr
     records = [json.loads(line) for line in first.stderr.splitlines() if line.strip()]
     assert {r["stage"] for r in records if "stage" in r} >= {"collect", "generate", "publish"}
+    by_group = {r["group"]: r for r in records if "group" in r}
+    assert by_group["dc-python"]["counts"]["added"] == 3 and by_group["dc-python"]["counts"]["events"] == 3
+    assert by_group["offline-group"]["level"] == "warning" and by_group["offline-group"]["stage"] == "collect"
     summary = json.loads((tmp_path / "summary.json").read_text())
     published = keys(site_env)
     assert f"{site_env['EVENTS_PUBLISH_PREFIX']}/index.html" in published

@@ -428,8 +428,10 @@ def _mark_also_listed(work: list[_Work], duplicates: Mapping[str, set[str]]) -> 
 
 
 def _log_report(group: Group, report: GroupReport) -> None:
+    # The extras become fields of `--log-format json`; the text format shows the message.
+    extra: dict[str, Any] = {"group": group.slug, "stage": "collect"}
     if not report.ok:
-        log.warning("group %s: FAILED, %s; its stored events are kept", group.slug, report.error)
+        log.warning("group %s: FAILED, %s; its stored events are kept", group.slug, report.error, extra=extra)
         return
     counts = ", ".join(f"{n} {report.counts.get(n, 0)}" for n in COUNT_NAMES)
     log.info(
@@ -439,9 +441,10 @@ def _log_report(group: Group, report: GroupReport) -> None:
         counts,
         ", feed unchanged" if report.revalidated else "",
         f", {len(report.warnings)} warnings" if report.warnings else "",
+        extra={**extra, "counts": {"events": report.events_found, **{n: report.counts.get(n, 0) for n in COUNT_NAMES}}},
     )
     for warning in report.warnings:
-        log.debug("group %s: %s", group.slug, warning)
+        log.debug("group %s: %s", group.slug, warning, extra=extra)
 
 
 class _Progress:
