@@ -120,13 +120,9 @@ def load_groups(
                 Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {_shown(owner, folder)}", "one file per slug")
             )
             continue
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            problems.append(Problem(shown, "file", "no such file", "a group YAML file"))
-            continue
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            problems.append(Problem(shown, "file", f"not valid YAML: {_one_line(error)}", "a YAML mapping"))
+        data, unreadable = read_yaml_file(path, shown, "a group YAML file")
+        if unreadable:
+            problems.append(unreadable)
             continue
         found = validate_group(shown, path.stem, data, categories)
         if found:
@@ -134,6 +130,16 @@ def load_groups(
             continue
         groups.append(_to_group(path, data))
     return GroupLoad(tuple(groups), tuple(problems))
+
+
+def read_yaml_file(path: Path, shown: str, kind: str) -> tuple[Any, Problem | None]:
+    """A YAML file's data, or the one problem that stops it being read at all."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), None
+    except FileNotFoundError:
+        return None, Problem(shown, "file", "no such file", kind)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        return None, Problem(shown, "file", f"not valid YAML: {_one_line(error)}", "a YAML mapping")
 
 
 def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, str]) -> list[Problem]:

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import yaml
 
-from .groups import Problem, describe
+from .groups import Problem, describe, read_yaml_file
 from .models import LOCATION_TYPES
 
 __all__ = ["Overlay", "OverlayLoad", "load_overlays", "validate_overlay", "EVENT_ID_PATTERN"]
@@ -64,13 +63,9 @@ def load_overlays(folder: Path, categories: Mapping[str, str], only: Sequence[Pa
     problems: list[Problem] = []
     for path in files:
         shown = _shown(path, folder)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            problems.append(Problem(shown, "file", "no such file", "an overlay YAML file"))
-            continue
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            problems.append(Problem(shown, "file", f"not valid YAML: {' '.join(str(error).split())}", "a YAML mapping"))
+        data, unreadable = read_yaml_file(path, shown, "an overlay YAML file")
+        if unreadable:
+            problems.append(unreadable)
             continue
         entries = data if isinstance(data, list) else [data]
         for index, entry in enumerate(entries):

@@ -17,10 +17,9 @@ from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
-import yaml
 from dateutil import rrule as dateutil_rrule
 
-from .groups import SLUG_PATTERN, Problem, describe, is_http_url
+from .groups import SLUG_PATTERN, Problem, describe, is_http_url, read_yaml_file
 from .models import Group, Occurrence
 from .sources import ical
 from .sources.base import ParseRequest, ParseResult
@@ -103,13 +102,9 @@ def load_single_events(
             problems.append(Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {seen[path.stem.lower()]}", "one file per event"))
             continue
         seen[path.stem.lower()] = shown
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            problems.append(Problem(shown, "file", "no such file", "a single event YAML file"))
-            continue
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            problems.append(Problem(shown, "file", f"not valid YAML: {' '.join(str(error).split())}", "a YAML mapping"))
+        data, unreadable = read_yaml_file(path, shown, "a single event YAML file")
+        if unreadable:
+            problems.append(unreadable)
             continue
         found = validate_single_event(shown, path.stem, data, categories)
         if found:
