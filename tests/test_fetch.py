@@ -193,7 +193,7 @@ def test_oversized_body_without_content_length_is_refused_while_streaming(tmp_pa
 
 
 def test_html_instead_of_a_calendar_is_fetched_then_refused_by_the_parser(tmp_path, server):
-    from datetime import datetime, timedelta
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from events.sources import ical

@@ -17,7 +17,7 @@ from events.jsonld import event_jsonld, jsonld_script
 from events.links import calendar_links, subscribe_links
 from events.models import Event, Group, GroupState, StoredEvent
 from events.page_files import plan_page_files, robots_txt
-from events.pages import by_day, plan_pages
+from events.pages import plan_pages
 from events.sitetypes import SiteInfo
 from events.views import event_view, week_id
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import boto3
 import pytest
 
 from events.publish import PublishError, PublishOptions, publish

@@ -9,8 +9,10 @@ do I/O.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
@@ -53,3 +55,30 @@ def option(options: Mapping[str, Any], name: str, default: Any) -> Any:
     """A source setting, or its default when absent."""
     value = options.get(name)
     return default if value is None else value
+
+
+def load_json(content: bytes, what: str, expected: str) -> Any:
+    """A JSON body, or a SourceError that says what came back instead of `what`."""
+    if not content.strip():
+        raise SourceError(f"the URL returned an empty body, not {what}")
+    try:
+        return json.loads(content.decode("utf-8-sig", errors="replace"))
+    except ValueError:
+        head = content.lstrip()[:100].lower()
+        if head.startswith((b"<!doctype", b"<html")) or b"<html" in head:
+            raise SourceError(f"the URL returned a web page (HTML), not {what}") from None
+        raise SourceError(f"the body is not JSON; expected {expected}") from None
+
+
+def parse_when(text: str, tz: ZoneInfo) -> tuple[datetime | None, bool]:
+    """An ISO 8601 date or date-time (floating times read in `tz`), and whether it is a whole day."""
+    text = text.strip()
+    if not text:
+        return None, False
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return datetime.combine(date.fromisoformat(text), time(0), tz), True
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None, False
+    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)), False

@@ -10,16 +10,14 @@ first page's `count` says how many pages follow; `further_urls` names them
 
 from __future__ import annotations
 
-import json
 import math
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from ..models import Occurrence
-from .base import ParseRequest, ParseResult, SourceError
+from .base import ParseRequest, ParseResult, SourceError, load_json, parse_when
 
 __all__ = ["parse", "first_url", "further_urls", "DEFAULT_PAGE_SIZE"]
 
@@ -109,15 +107,7 @@ def parse(content: bytes, request: ParseRequest) -> ParseResult:
 
 
 def _load(content: bytes) -> Any:
-    if not content.strip():
-        raise SourceError("the URL returned an empty body, not calendar JSON")
-    try:
-        return json.loads(content.decode("utf-8-sig", errors="replace"))
-    except ValueError:
-        head = content.lstrip()[:100].lower()
-        if head.startswith((b"<!doctype", b"<html")) or b"<html" in head:
-            raise SourceError("the URL returned a web page (HTML), not calendar JSON") from None
-        raise SourceError("the body is not JSON; expected {\"events\": [...], \"count\": N}") from None
+    return load_json(content, "calendar JSON", "{\"events\": [...], \"count\": N}")
 
 
 def _nested(item: dict[str, Any], key: str, inner: str) -> Any:
@@ -126,16 +116,7 @@ def _nested(item: dict[str, Any], key: str, inner: str) -> Any:
 
 
 def _when(value: Any, tz: ZoneInfo) -> tuple[datetime | None, bool]:
-    text = str(value or "").strip()
-    if not text:
-        return None, False
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return datetime.combine(date.fromisoformat(text), time(0), tz), True
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None, False
-    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)), False
+    return parse_when(str(value or ""), tz)
 
 
 def _location(item: dict[str, Any]) -> str:

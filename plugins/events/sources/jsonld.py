@@ -20,7 +20,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Iterator, Mapping
 from urllib.parse import urldefrag, urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup
 
 from ..models import Occurrence
-from .base import ParseRequest, ParseResult, SourceError
+from .base import ParseRequest, ParseResult, SourceError, parse_when
 
 __all__ = ["parse", "further_urls", "page_event", "enrich", "PageEvent", "DEFAULT_EVENT_LINKS"]
 
@@ -234,16 +234,7 @@ def _page_event(node: dict[str, Any], page_url: str, tz: ZoneInfo, fallback_uid:
 
 
 def _when(value: Any, tz: ZoneInfo) -> tuple[datetime | None, bool]:
-    text = _text(value).strip()
-    if not text:
-        return None, False
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return datetime.combine(date.fromisoformat(text), time(0), tz), True
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None, False
-    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)), False
+    return parse_when(_text(value), tz)
 
 
 def _location(value: Any) -> tuple[str, str]:

@@ -11,16 +11,14 @@ virtual, or hybrid when it also has a room.
 
 from __future__ import annotations
 
-import json
 import math
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from ..models import Occurrence
-from .base import ParseRequest, ParseResult, SourceError
+from .base import ParseRequest, ParseResult, SourceError, load_json, parse_when
 
 __all__ = ["parse", "first_url", "further_urls"]
 
@@ -118,28 +116,11 @@ def parse(content: bytes, request: ParseRequest) -> ParseResult:
 
 
 def _load(content: bytes) -> Any:
-    if not content.strip():
-        raise SourceError("the URL returned an empty body, not LibCal JSON")
-    try:
-        return json.loads(content.decode("utf-8-sig", errors="replace"))
-    except ValueError:
-        head = content.lstrip()[:100].lower()
-        if head.startswith((b"<!doctype", b"<html")) or b"<html" in head:
-            raise SourceError("the URL returned a web page (HTML), not LibCal JSON") from None
-        raise SourceError("the body is not JSON; expected LibCal events JSON") from None
+    return load_json(content, "LibCal JSON", "LibCal events JSON")
 
 
 def _when(value: Any, tz: ZoneInfo) -> tuple[datetime | None, bool]:
-    text = str(value or "").strip()
-    if not text:
-        return None, False
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return datetime.combine(date.fromisoformat(text), time(0), tz), True
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None, False
-    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)), False
+    return parse_when(str(value or ""), tz)
 
 
 def _place(item: dict[str, Any], shape: str) -> tuple[str, str]:
