@@ -70,6 +70,8 @@ class EventsGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         output = _Output(Path(self.output_path))
+        # Templates cannot change during one build; auto_reload would stat base.html at every `extends`.
+        self.env.auto_reload = False
         common = {**self.context, "SITEURL": self.settings.get("SITEURL", "")}
         self.env.globals["cached_event_item"] = self._event_item_renderer(common["SITEURL"])
         for spec in self.plan.pages:
