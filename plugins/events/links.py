@@ -17,6 +17,13 @@ from .views import EventView
 __all__ = ["CalendarLinks", "SubscribeLinks", "calendar_links", "subscribe_links", "absolute_url"]
 
 _DETAILS_LIMIT = 1500  # calendar URLs longer than about 2,000 characters get refused
+# quote(c, safe="") of each ASCII character quote does not keep (it keeps letters, digits and "_.-~"):
+# str.translate with it is quote for ASCII text, without quote's byte-by-byte loop.
+_ASCII_QUOTED = {
+    code: f"%{code:02X}"
+    for code in range(128)
+    if not (chr(code).isalnum() or chr(code) in "_.-~")
+}
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ def calendar_links(view: EventView, ics_path: str, site_url: str) -> CalendarLin
 
 def _quote(value: str) -> str:
     """A query value as urlencode quotes it with quote_via=quote (nothing kept safe, not even "/")."""
-    return quote(value, safe="")
+    return value.translate(_ASCII_QUOTED) if value.isascii() else quote(value, safe="")
 
 
 def subscribe_links(feed_path: str, site_url: str) -> SubscribeLinks:
