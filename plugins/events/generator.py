@@ -9,7 +9,7 @@ import logging
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from jinja2 import FileSystemBytecodeCache
 from pelican.generators import Generator
@@ -17,9 +17,10 @@ from pelican.generators import Generator
 from .clock import collection_window
 from .dedupe import merge_duplicates
 from .groups import load_categories, load_groups
+from .halves import in_two_halves
 from .plan import SitePlan, plan_site
 from .settings import EventsSettings
-from .sitetypes import SiteInfo
+from .sitetypes import Artifact, PageSpec, SiteInfo
 from .store import open_store
 
 __all__ = ["EventsGenerator"]
@@ -70,25 +71,33 @@ class EventsGenerator(Generator):
         self.context["events_now"] = now
 
     def generate_output(self, writer: Any) -> None:
-        output = _Output(Path(self.output_path))
+        root = Path(self.output_path)
         # Templates cannot change during one build; auto_reload would stat base.html at every `extends`.
         self.env.auto_reload = False
         # Compiling the theme is a tenth of a small build; Jinja keys the cache on each template's source.
         self.env.bytecode_cache = _bytecode_cache(self.events_settings.cache_dir / "jinja")
         common = {**self.context, "SITEURL": self.settings.get("SITEURL", "")}
         self.env.globals["cached_event_item"] = self._event_item_renderer(common["SITEURL"])
-        for spec in self.plan.pages:
-            html = self.get_template(spec.template).render({**common, **spec.context, "page_path": spec.path})
-            output.write(spec.path, html.encode("utf-8"))
-        for artifact in self.plan.artifacts:
-            output.write(artifact.path, artifact.content)
+        # Loaded before the work is split, so a forked child inherits them compiled.
+        templates = {name: self.get_template(name) for name in sorted({spec.template for spec in self.plan.pages})}
+
+        def write(jobs: Sequence[PageSpec | Artifact]) -> int:
+            output = _Output(root)
+            for job in jobs:
+                if isinstance(job, PageSpec):
+                    html = templates[job.template].render({**common, **job.context, "page_path": job.path})
+                    output.write(job.path, html.encode("utf-8"))
+                else:
+                    output.write(job.path, job.content)
+            return output.written
+
+        written = in_two_halves([*self.plan.pages, *self.plan.artifacts], write)
         log.info(
             "events: %d pages and %d files, %d rewritten",
             len(self.plan.pages),
             len(self.plan.artifacts),
-            output.written,
+            written,
         )
-
 
     def _event_item_renderer(self, siteurl: str) -> Any:
         """The listing entry of an event, rendered once per build however many listings show it.
