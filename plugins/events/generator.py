@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Sequence
@@ -17,10 +18,10 @@ from pelican.generators import Generator
 from .clock import collection_window
 from .dedupe import merge_duplicates
 from .groups import load_categories, load_groups
-from .halves import in_two_halves
+from .halves import share_with_child
 from .plan import SitePlan, plan_site
 from .settings import EventsSettings
-from .sitetypes import Artifact, PageSpec, SiteInfo
+from .sitetypes import PageSpec, SiteInfo
 from .store import open_store
 
 __all__ = ["EventsGenerator"]
@@ -81,23 +82,26 @@ class EventsGenerator(Generator):
         # Loaded before the work is split, so a forked child inherits them compiled.
         templates = {name: self.get_template(name) for name in sorted({spec.template for spec in self.plan.pages})}
 
-        def write(jobs: Sequence[PageSpec | Artifact]) -> int:
+        def write(jobs: Sequence[PageSpec | _OtherFiles]) -> dict[str, int]:
             output = _Output(root)
+            files = 0
             for job in jobs:
                 if isinstance(job, PageSpec):
                     html = templates[job.template].render({**common, **job.context, "page_path": job.path})
                     output.write(job.path, html.encode("utf-8"))
-                else:
-                    output.write(job.path, job.content)
-            return output.written
+                    continue
+                for artifact in self.plan.artifacts():
+                    output.write(artifact.path, artifact.content)
+                    files += 1
+            return {"files": files, "written": output.written}
 
-        written = in_two_halves([*self.plan.pages, *self.plan.artifacts], write)
-        log.info(
-            "events: %d pages and %d files, %d rewritten",
-            len(self.plan.pages),
-            len(self.plan.artifacts),
-            written,
-        )
+        pages = self.plan.pages
+        # Planning and writing the other files takes about as long as rendering
+        # two thirds of the pages (measured with 2,500 events), so the child gets
+        # them and a sixth of the pages, and each process does half the work.
+        ours = [spec for number, spec in enumerate(pages) if number % 6 != 5]
+        counts = share_with_child(ours, [_OtherFiles(), *pages[5::6]], write)
+        log.info("events: %d pages and %d files, %d rewritten", len(pages), counts["files"], counts["written"])
 
     def _event_item_renderer(self, siteurl: str) -> Any:
         """The listing entry of an event, rendered once per build however many listings show it.
@@ -116,6 +120,11 @@ class EventsGenerator(Generator):
             return rendered[key]
 
         return event_item
+
+
+@dataclass(frozen=True)
+class _OtherFiles:
+    """The job of planning and writing every non-HTML file (JSON, feeds, .ics downloads, sitemap)."""
 
 
 def _bytecode_cache(folder: Path) -> FileSystemBytecodeCache | None:
