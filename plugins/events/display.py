@@ -10,8 +10,6 @@ from __future__ import annotations
 import html
 import re
 
-from bs4 import BeautifulSoup, NavigableString
-
 __all__ = ["TITLE_LIMIT", "DESCRIPTION_LIMIT", "ELLIPSIS", "shorten_text", "shorten_html", "html_text_length", "tidy_html"]
 
 TITLE_LIMIT = 200
@@ -43,6 +41,8 @@ def tidy_html(fragment: str) -> str:
     """Unwrap links the sanitizer left without an href (it drops `javascript:` URLs but keeps the <a>)."""
     if not _LINK_WITHOUT_HREF.search(fragment):
         return fragment
+    from bs4 import BeautifulSoup  # few descriptions need parsing, and bs4 costs 0.1 s of start-up
+
     soup = BeautifulSoup(fragment, "html.parser")
     bare = [a for a in soup.find_all("a") if not a.get("href")]
     if not bare:
@@ -64,6 +64,8 @@ def shorten_html(fragment: str, limit: int = DESCRIPTION_LIMIT) -> str:
     """
     if html_text_length(fragment) <= limit:
         return fragment
+    from bs4 import BeautifulSoup, NavigableString  # as in tidy_html: only the rare long description
+
     soup = BeautifulSoup(fragment, "html.parser")
     used = 0
     for node in list(soup.find_all(string=True)):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .ics import calendar_bytes
+from .ics import CalendarMeta, IcsWriter, calendar_bytes
 from .models import StoredEvent
 
 __all__ = ["event_calendars", "split_components"]
@@ -29,12 +29,20 @@ def event_calendars(events: Sequence[StoredEvent], uid_domain: str) -> dict[str,
     """event id -> a VCALENDAR with that one VEVENT, the VTIMEZONEs it uses, and its title as name."""
     if not events:
         return {}
-    components = split_components(calendar_bytes(events, uid_domain, "all"))
-    zones = {_property(block, b"TZID"): block for kind, block in components if kind == b"VTIMEZONE"}
-    by_uid = {_property(block, b"UID"): block for kind, block in components if kind == b"VEVENT"}
+    # What calendar_bytes does, keeping the writer: each VEVENT is then taken
+    # from its cache instead of being found again by UID in the whole text.
+    ordered = sorted(events, key=lambda s: (s.event.start, s.event_id))
+    writer = IcsWriter(uid_domain)
+    whole = writer.calendar(ordered, CalendarMeta("all"))
+    # The VTIMEZONEs come before the first VEVENT; only that part needs cutting.
+    first_event = whole.find(_CRLF + b"BEGIN:VEVENT" + _CRLF)
+    head = whole[: first_event + len(_CRLF)] + _END if first_event >= 0 else whole
+    zones = {_property(block, b"TZID"): block for kind, block in split_components(head) if kind == b"VTIMEZONE"}
+    # By event id, the last in calendar order winning, as a lookup by UID in the whole text did.
+    by_id = {stored.event_id: writer.vevent(stored).encode("utf-8") for stored in ordered}
     files = {}
     for stored in events:
-        vevent = by_uid[f"{stored.event_id}@{uid_domain}".encode()]
+        vevent = by_id[stored.event_id]
         used = sorted({m.group(1).strip(b'"') for m in _TZID_PARAM.finditer(_unfold(vevent))})
         # One line of name: calendar_bytes passes X-WR-CALNAME through unescaped, and a newline there raises.
         header = calendar_bytes([], uid_domain, " ".join(stored.event.title.split()))

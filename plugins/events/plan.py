@@ -16,18 +16,28 @@ from .models import StoredEvent
 from .pages import plan_pages
 from .page_files import plan_page_files
 from .sitetypes import Artifact, PageSpec, SiteInfo
-from .views import event_view
+from .views import EventView, event_view
 
 __all__ = ["SitePlan", "plan_site"]
 
 
 @dataclass(frozen=True)
 class SitePlan:
+    """The HTML pages, and what every other file is planned from."""
+
     pages: tuple[PageSpec, ...]
-    artifacts: tuple[Artifact, ...]
+    views: tuple[EventView, ...]
+    now: datetime
+    site: SiteInfo
+
+    def artifacts(self) -> tuple[Artifact, ...]:
+        """Every non-HTML file. Planned on request, so that the generator can
+        plan them in the process that writes them while another renders pages."""
+        views, pages = list(self.views), list(self.pages)
+        return tuple(plan_artifacts(views, self.now, self.site)) + tuple(plan_page_files(views, pages, self.site))
 
 
 def plan_site(events: Sequence[StoredEvent], now: datetime, site: SiteInfo) -> SitePlan:
     views = [event_view(e, site.timezone) for e in events]
     pages = plan_pages(views, now, site)
-    return SitePlan(tuple(pages), tuple(plan_artifacts(views, now, site)) + tuple(plan_page_files(views, pages, site)))
+    return SitePlan(tuple(pages), tuple(views), now, site)
