@@ -70,6 +70,7 @@ class Fetcher:
         user_agent: str = "dctech-events",
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         if cache_path is None:
             self._session: requests.Session = requests_cache.CachedSession(
@@ -93,6 +94,7 @@ class Fetcher:
         self._max_bytes = max_bytes
         self._sleep = sleep
         self._monotonic = monotonic
+        self._wall_clock = wall_clock
         self._host_locks: dict[str, threading.BoundedSemaphore] = {}
         self._locks_guard = threading.Lock()
 
@@ -146,7 +148,7 @@ class Fetcher:
                 last_error = f"HTTP {status} {response.reason or ''}".strip()
                 if status not in _RETRY_STATUSES:
                     break
-                wait = _retry_after(response.headers.get("Retry-After"))
+                wait = _retry_after(response.headers.get("Retry-After"), self._wall_clock())
             except _TooLarge as error:
                 last_error = str(error)
                 break
@@ -194,8 +196,8 @@ class Fetcher:
         return response
 
 
-def _retry_after(value: str | None) -> float:
-    """Seconds asked for by a Retry-After header (delta-seconds or HTTP date)."""
+def _retry_after(value: str | None, now: float) -> float:
+    """Seconds asked for by a Retry-After header (delta-seconds, or an HTTP date compared with `now`, epoch seconds)."""
     if not value:
         return 0.0
     value = value.strip()
@@ -205,7 +207,7 @@ def _retry_after(value: str | None) -> float:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return 0.0
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, when.timestamp() - now)
 
 
 def _describe(error: Exception) -> str:
