@@ -7,8 +7,36 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-__all__ = ["FeedServer", "write_demo_groups"]
+__all__ = ["LoopbackServer", "FeedServer", "write_demo_groups"]
+
+
+class _Server(ThreadingHTTPServer):
+    # Handler threads must not keep a finished test process alive.
+    daemon_threads = True
+    request_queue_size = 512
+
+
+class LoopbackServer:
+    """Runs an HTTP handler on a free 127.0.0.1 port for as long as the `with` block runs."""
+
+    def __init__(self, handler: Any) -> None:
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def __enter__(self) -> Any:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -18,26 +46,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-class FeedServer:
-    """Serves a folder on a free loopback port for as long as the `with` block runs."""
+class FeedServer(LoopbackServer):
+    """Serves a folder of recorded feeds."""
 
     def __init__(self, folder: Path) -> None:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def __enter__(self) -> FeedServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(functools.partial(_QuietHandler, directory=str(folder)))
 
 
 def write_demo_groups(source: Path, target: Path, base_url: str) -> Path:

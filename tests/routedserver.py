@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Callable
 from urllib.parse import urlsplit
+
+from feedserver import LoopbackServer
 
 __all__ = ["RoutedServer", "Answer"]
 
@@ -15,7 +15,7 @@ __all__ = ["RoutedServer", "Answer"]
 Answer = tuple[int, str, bytes]
 
 
-class RoutedServer:
+class RoutedServer(LoopbackServer):
     """Serves `routes` ("/path?query" or "/path" -> answer or callable) for as long as the `with` block runs.
 
     Counts the requests of each route; `latency` delays every answer (seconds).
@@ -51,20 +51,4 @@ class RoutedServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        ThreadingHTTPServer.daemon_threads = True
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.request_queue_size = 512
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def __enter__(self) -> RoutedServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(Handler)
