@@ -82,8 +82,8 @@ def day_two_feeds() -> dict[str, list[dict[str, Any]]]:
     return {"day1-alpha": alpha, "day1-beta": beta, "day2-alpha": alpha2, "day2-beta": beta2}
 
 
-@pytest.mark.parametrize("batches", [0, 1, 3, 5])
-def test_interrupted_sync_run_again_ends_as_one_run(open_test_store, feeds, batches):
+def day_one_in_both(open_test_store, feeds):
+    """A reference store that ran days 1 and 2 whole, and a store that ran day 1; day 2's feeds published."""
     plan = day_two_feeds()
     day2 = DAY1 + timedelta(days=1)
     reference = open_test_store(name="reference")
@@ -95,6 +95,12 @@ def test_interrupted_sync_run_again_ends_as_one_run(open_test_store, feeds, batc
     feeds.publish("alpha", plan["day2-alpha"])
     feeds.publish("beta", plan["day2-beta"])
     feeds.collect(reference, day2)
+    return plan, day2, reference, store
+
+
+@pytest.mark.parametrize("batches", [0, 1, 3, 5])
+def test_interrupted_sync_run_again_ends_as_one_run(open_test_store, feeds, batches):
+    plan, day2, reference, store = day_one_in_both(open_test_store, feeds)
 
     with pytest.raises(Interrupted):
         feeds.collect(stop_after_batches(store, batches), day2)
@@ -108,17 +114,7 @@ def test_interrupted_sync_run_again_ends_as_one_run(open_test_store, feeds, batc
 
 
 def test_interrupted_twice_then_finished(open_test_store, feeds):
-    plan = day_two_feeds()
-    day2 = DAY1 + timedelta(days=1)
-    reference = open_test_store(name="reference")
-    store = open_test_store()
-    for target in (reference, store):
-        feeds.publish("alpha", plan["day1-alpha"])
-        feeds.publish("beta", plan["day1-beta"])
-        feeds.collect(target, DAY1)
-    feeds.publish("alpha", plan["day2-alpha"])
-    feeds.publish("beta", plan["day2-beta"])
-    feeds.collect(reference, day2)
+    plan, day2, reference, store = day_one_in_both(open_test_store, feeds)
     for limit in (1, 2):
         with pytest.raises(Interrupted):
             feeds.collect(stop_after_batches(open_test_store(), limit), day2)
