@@ -8,7 +8,7 @@ next link lands on a page that exists, even in a quiet week.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 from .pagetypes import CountLink, PageLink
 from .sitetypes import DayListing, PageSpec
@@ -62,11 +62,18 @@ def _events_in(days: Sequence[DayListing], first: date, stop: date) -> int:
     return len({v.event.event_id for d in days if first <= d.day < stop for v, _ in d.events})
 
 
+T = TypeVar("T")
+
+
+def _neighbours(items: Sequence[T], index: int) -> tuple[T | None, T | None]:
+    """The items before and after `index`, for previous / next links."""
+    return (items[index - 1] if index > 0 else None, items[index + 1] if index + 1 < len(items) else None)
+
+
 def _day_pages(days: Sequence[DayListing], page: Callable[..., PageSpec]) -> list[PageSpec]:
     pages = []
     for index, listing in enumerate(days):
-        before = days[index - 1] if index > 0 else None
-        after = days[index + 1] if index + 1 < len(days) else None
+        before, after = _neighbours(days, index)
         pages.append(
             page(
                 f"{listing.path}index.html",
@@ -88,8 +95,7 @@ def _week_pages(days: Sequence[DayListing], weeks: Sequence[date], page: Callabl
     pages = []
     for index, monday in enumerate(weeks):
         sunday = monday + timedelta(days=6)
-        before = weeks[index - 1] if index > 0 else None
-        after = weeks[index + 1] if index + 1 < len(weeks) else None
+        before, after = _neighbours(weeks, index)
         pages.append(
             page(
                 f"{week_path(monday)}index.html",
@@ -110,8 +116,7 @@ def _week_pages(days: Sequence[DayListing], weeks: Sequence[date], page: Callabl
 def _month_pages(days: Sequence[DayListing], months: Sequence[date], page: Callable[..., PageSpec]) -> list[PageSpec]:
     pages = []
     for index, first in enumerate(months):
-        before = months[index - 1] if index > 0 else None
-        after = months[index + 1] if index + 1 < len(months) else None
+        before, after = _neighbours(months, index)
         pages.append(
             page(
                 f"{month_path(first.year, first.month)}index.html",
