@@ -54,7 +54,7 @@ def _pelican(conf: str, output: Path, env: dict[str, str] | None = None) -> None
 def collect(c, conf="pelicanconf.py", log_format="text"):
     """Collect every active group's calendar into the store."""
     _logging(log_format)
-    from events.runner import run_collection
+    from events.run.collection import run_collection
 
     report = run_collection(_events_settings(conf))
     if report.groups and len(report.failed) == len(report.groups):
@@ -82,7 +82,7 @@ def validate(c, files=None, conf="pelicanconf.py"):
 
     With no files, checks all of _groups/, _single_events/ and _overlays/.
     """
-    from events.runner import validate_all
+    from events.run.collection import validate_all
 
     given = [*(files or ()), *shlex.split(getattr(c, "remainder", "") or "")]
     checked = validate_all(_events_settings(conf), [Path(f) for f in given])
@@ -172,7 +172,7 @@ def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=F
     _logging(log_format)
     from events.publish import PublishError, PublishOptions
     from events.publish import publish as publish_site
-    from events.publish.remote import make_clients
+    from events.publish.aws import make_clients
 
     options = PublishOptions.from_settings(_events_settings(conf), dry_run=dry_run, force=force)
     s3, cloudfront = make_clients()
@@ -193,9 +193,9 @@ def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=F
 def preview(c, files=None, conf="pelicanconf.py", count=5):
     """Fetch each given group's feed and print its next events; writes nothing (for pull requests)."""
     _logging()
-    from events.preview import format_preview, preview_groups
-    from events.runner import validate_files
-    from events.fetch import Fetcher
+    from events.run.preview import format_preview, preview_groups
+    from events.run.collection import validate_files
+    from events.collect.fetch import Fetcher
 
     settings = _events_settings(conf)
     if not files:
@@ -241,7 +241,7 @@ def deploy_infra(
     _logging()
     import boto3
 
-    from events.publish.stack import StackError, deploy_stack, repository_variables, stack_parameters
+    from events.publish.cloudformation import StackError, deploy_stack, repository_variables, stack_parameters
 
     try:
         parameters = stack_parameters(repo, branch, table, oidc_provider_arn, domain, certificate_arn)
@@ -282,11 +282,11 @@ def _generate_in_process(conf: str, output: Path) -> Path:
 def nightly(c, conf="publishconf.py", output=str(OUTPUT), log_format="text", publish_site=True, force=False):
     """The whole nightly run: collect -> build -> publish, one exit status, a JSON run summary."""
     _logging(log_format)
-    from events.nightly import NightlyRun, write_summary
+    from events.run.nightly import NightlyRun, write_summary
     from events.publish import PublishOptions
     from events.publish import publish as publish_to_bucket
-    from events.publish.remote import make_clients
-    from events.runner import run_collection
+    from events.publish.aws import make_clients
+    from events.run.collection import run_collection
 
     settings = _events_settings(conf)
 

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from events.sources import ical  # noqa: E402
-from events.sources.base import ParseRequest, SourceError  # noqa: E402
+from events.collect.sources import ical  # noqa: E402
+from events.collect.sources.base import ParseRequest, SourceError  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "ics"
 

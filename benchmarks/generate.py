@@ -123,12 +123,12 @@ def pelican_run(work: Path, output: Path) -> tuple[float, float]:
 
 def planning_times(work: Path) -> dict[str, float]:
     """In-process: store read, page planning, artifact planning (no rendering, no writing)."""
-    from events.artifacts import plan_artifacts
-    from events.collect import collection_window
-    from events.groups import load_categories, load_groups
-    from events.pages import plan_pages
-    from events.sitetypes import SiteInfo
-    from events.views import event_view
+    from events.site.files.data_files import plan_artifacts
+    from events.collect.collector import collection_window
+    from events.inputs.groups import load_categories, load_groups
+    from events.site.pages.listing_pages import plan_pages
+    from events.site.records import SiteInfo
+    from events.site.event_view import event_view
 
     now = datetime.fromisoformat(NOW).astimezone(ZONE)
     categories = load_categories(ROOT / "data" / "categories.yaml")

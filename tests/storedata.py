@@ -10,8 +10,8 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from events.clock import Clock
-from events.collect import CollectReport, Collector
-from events.fetch import Fetcher
+from events.collect.collector import CollectReport, Collector
+from events.collect.fetch import Fetcher
 from events.models import Event, Group, StoredEvent
 from events.settings import EventsSettings
 from feedserver import FeedServer

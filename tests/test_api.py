@@ -172,9 +172,9 @@ def test_health_json_has_exactly_the_monitoring_keys(demo_site):
 def test_health_counts_active_groups_and_treats_never_fetched_as_failed():
     from zoneinfo import ZoneInfo
 
-    from events.api import health
+    from events.site.files.api_json import health
     from events.models import Group, GroupState
-    from events.sitetypes import SiteInfo
+    from events.site.records import SiteInfo
 
     groups = (
         Group("ok", "Ok", "https://a.example/"),
@@ -198,10 +198,10 @@ def test_a_published_build_has_absolute_links_and_schema_ids():
     from zoneinfo import ZoneInfo
 
     from calclients import stored_event
-    from events.artifacts import plan_artifacts
+    from events.site.files.data_files import plan_artifacts
     from events.models import Group, GroupState
-    from events.sitetypes import SiteInfo
-    from events.views import event_view
+    from events.site.records import SiteInfo
+    from events.site.event_view import event_view
 
     zone = ZoneInfo("America/New_York")
     site = SiteInfo(
@@ -240,7 +240,7 @@ def test_a_published_build_has_absolute_links_and_schema_ids():
     [{"count": 2}, {"count": 2, "date": "2026-03-02"}, {"count": 2, "group": {"name": "x\u0000events\u0000"}, "week": "W"}],
 )
 def test_spliced_listing_equals_encoding_the_whole(envelope):
-    from events.api import dump_json, splice_listing
+    from events.site.files.api_json import dump_json, splice_listing
 
     records = [{"id": "a", "title": "Ünïcode \"quoted\"", "n": [1, 2]}, {"id": "b", "title": "x\u0000events\u0000"}]
     encoded = [json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for r in records]

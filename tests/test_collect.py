@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from events.collect import Collector, _Progress
-from events.fetch import FetchResult
-from events.groups import load_categories
+from events.collect.collector import Collector, _Progress
+from events.collect.fetch import FetchResult
+from events.inputs.groups import load_categories
 from events.models import Group
-from events.normalize import event_id
-from events.overlays import Overlay
-from events.runner import make_fetcher
+from events.collect.normalize import event_id
+from events.inputs.overlays import Overlay
+from events.run.collection import make_fetcher
 from events.settings import EventsSettings
-from events.single_events import load_single_events
+from events.inputs.single_events import load_single_events
 from events.store.sqlite import SQLiteStore
 from routedserver import RoutedServer
 
@@ -174,15 +174,15 @@ def test_single_events_and_overlays_in_a_run(settings, server, data_dir):
 
 
 def test_one_summary_line_per_group_in_the_log(settings, server, caplog):
-    caplog.set_level(logging.INFO, logger="events.collect")
+    caplog.set_level(logging.INFO, logger="events.collect.collector")
     collect(settings, server.base_url)
-    lines = [r.getMessage() for r in caplog.records if r.name == "events.collect" and r.levelno >= logging.INFO]
+    lines = [r.getMessage() for r in caplog.records if r.name == "events.collect.collector" and r.levelno >= logging.INFO]
     assert len(lines) == 7
     assert lines[0].startswith("group civic-tech: ok, 6 events (added 6, updated 0, cancelled 0, removed 0, unchanged 0)")
     assert lines[1].startswith("group html-instead: FAILED, the URL returned a web page (HTML)")
     caplog.clear()
     collect(settings, server.base_url)
-    second = [r.getMessage() for r in caplog.records if r.name == "events.collect" and r.levelno >= logging.INFO]
+    second = [r.getMessage() for r in caplog.records if r.name == "events.collect.collector" and r.levelno >= logging.INFO]
     assert "feed unchanged" not in second[0]  # the test server sends no validators: a full 200 each time
 
 

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.sources import ical
-from events.sources.base import ParseRequest, SourceError
+from events.collect.sources import ical
+from events.collect.sources.base import ParseRequest, SourceError
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "ics"

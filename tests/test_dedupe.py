@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.dedupe import canonical_url, merge_duplicates, title_key
+from events.site.duplicates import canonical_url, merge_duplicates, title_key
 from events.models import Event, StoredEvent
 
 NY = ZoneInfo("America/New_York")

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from calclients import stored_event
 from conftest import DATA, DEMO_NOW, build_site
 from events.models import Group, GroupState
-from events.newsfeeds import NEW_EVENTS_LIMIT, new_event_feeds
-from events.sitetypes import SiteInfo
-from events.views import event_view
+from events.site.files.news_feeds import NEW_EVENTS_LIMIT, new_event_feeds
+from events.site.records import SiteInfo
+from events.site.event_view import event_view
 from feedserver import FeedServer, write_demo_groups
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -83,7 +83,7 @@ def test_an_empty_feed_is_dated_by_the_build_clock_not_the_wall_clock():
 
 
 def test_plan_is_the_same_bytes_for_the_same_input():
-    from events.artifacts import plan_artifacts
+    from events.site.files.data_files import plan_artifacts
 
     now = datetime(2026, 3, 2, 9, 0, tzinfo=NEW_YORK)
     group = Group("dc-python", "DC Python", "https://example.org/")

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from calclients import stored_event
-from events.feeds import feed_catalog, feed_members
+from events.site.files.feed_catalog import feed_catalog, feed_members
 from events.models import Group
-from events.views import event_view
+from events.site.event_view import event_view
 
 ZONE = ZoneInfo("America/New_York")
 GROUPS = (Group("dc-python", "DC Python", "https://a.example/"), Group("pydata", "PyData", "https://b.example/"))

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from events.fetch import Fetcher
+from events.collect.fetch import Fetcher
 
 CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
 
@@ -197,8 +197,8 @@ def test_html_instead_of_a_calendar_is_fetched_then_refused_by_the_parser(tmp_pa
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from events.sources import ical
-    from events.sources.base import ParseRequest, SourceError
+    from events.collect.sources import ical
+    from events.collect.sources.base import ParseRequest, SourceError
 
     script, url = server
     script.default = (200, {"Content-Type": "text/html"}, b"<!doctype html><html><body>Log in</body></html>", 0.0)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from events.groups import load_categories, load_groups
+from events.inputs.groups import load_categories, load_groups
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from events.halves import can_fork, share_with_child
+from events.site.forked_render import can_fork, share_with_child
 
 
 def _writer(folder):

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.sources import ical
-from events.sources.base import ParseRequest
+from events.collect.sources import ical
+from events.collect.sources.base import ParseRequest
 
 NY = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")

@@ -8,7 +8,7 @@ import icalendar
 import pytest
 
 from calclients import icalendar_events, icaljs_available, icaljs_parse, stored_event
-from events.ics import calendar_bytes, escape_text, fold_line
+from events.site.files.icalendar_writer import calendar_bytes, escape_text, fold_line
 
 HOSTILE_TITLE = "Pwned\r\nBEGIN:VEVENT\r\nUID:evil@example.org\nSTATUS:CANCELLED\rEND:VCALENDAR"
 CASES = {

@@ -11,7 +11,7 @@ from cfnlint.api import lint, lint_file
 from cfnlint.decode import decode
 
 from conftest import ROOT
-from events.publish.stack import repository_variables, stack_parameters
+from events.publish.cloudformation import repository_variables, stack_parameters
 
 TEMPLATE = ROOT / "infra" / "site.yaml"
 

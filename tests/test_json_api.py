@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.sources import json_api
-from events.sources.base import ParseRequest, SourceError
+from events.collect.sources import json_api
+from events.collect.sources.base import ParseRequest, SourceError
 
 NY = ZoneInfo("America/New_York")
 URL = "https://calendar.example.org/api/events?region=north"

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from events.models import Occurrence
-from events.sources import jsonld
-from events.sources.base import ParseRequest, SourceError
+from events.collect.sources import jsonld
+from events.collect.sources.base import ParseRequest, SourceError
 
 NY = ZoneInfo("America/New_York")
 LISTING = "https://hackerspace.example.org/events/"

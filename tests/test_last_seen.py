@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from events.collect import CollectReport
+from events.collect.collector import CollectReport
 from events.models import StoredEvent
 from storedata import DAY1, count_writes, snapshot, spec
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.sources import libcal
-from events.sources.base import ParseRequest, SourceError
+from events.collect.sources import libcal
+from events.collect.sources.base import ParseRequest, SourceError
 
 NY = ZoneInfo("America/New_York")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from events.clock import Clock
-from events.collect import CollectReport, GroupReport
-from events.nightly import NightlyRun, judge, upcoming_count, write_summary
+from events.collect.collector import CollectReport, GroupReport
+from events.run.nightly import NightlyRun, judge, upcoming_count, write_summary
 from events.settings import EventsSettings
 
 from conftest import NEW_YORK

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.location import place_of
+from events.collect.location import place_of
 from events.models import Group, Occurrence
-from events.normalize import Skip, normalize, plain_text, sanitize_html
+from events.collect.normalize import Skip, normalize, plain_text, sanitize_html
 
 NY = ZoneInfo("America/New_York")
 STATES = ("DC", "MD", "VA")

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.groups import load_categories
+from events.inputs.groups import load_categories
 from events.models import Group, Occurrence
-from events.normalize import Skip, event_id, normalize
-from events.overlays import Overlay, load_overlays
+from events.collect.normalize import Skip, event_id, normalize
+from events.inputs.overlays import Overlay, load_overlays
 
 ROOT = Path(__file__).resolve().parent.parent
 NY = ZoneInfo("America/New_York")

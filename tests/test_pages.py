@@ -9,17 +9,17 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from events.calendar_pages import WEEKS_AHEAD, month_range, week_label, week_range
-from events.display import DESCRIPTION_LIMIT, ELLIPSIS, TITLE_LIMIT, shorten_html, shorten_text, tidy_html
-from events.event_ics import event_calendars, split_components
-from events.ics import calendar_bytes
-from events.jsonld import event_jsonld, jsonld_script
-from events.links import calendar_links, subscribe_links
+from events.site.pages.calendar_pages import WEEKS_AHEAD, month_range, week_label, week_range
+from events.site.shorten import DESCRIPTION_LIMIT, ELLIPSIS, TITLE_LIMIT, shorten_html, shorten_text, tidy_html
+from events.site.files.event_calendars import event_calendars, split_components
+from events.site.files.icalendar_writer import calendar_bytes
+from events.site.pages.structured_data import event_jsonld, jsonld_script
+from events.site.calendar_links import calendar_links, subscribe_links
 from events.models import Event, Group, GroupState, StoredEvent
-from events.page_files import plan_page_files, robots_txt
-from events.pages import plan_pages
-from events.sitetypes import SiteInfo
-from events.views import event_view, week_id
+from events.site.files.page_files import plan_page_files, robots_txt
+from events.site.pages.listing_pages import plan_pages
+from events.site.records import SiteInfo
+from events.site.event_view import event_view, week_id
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=NY)

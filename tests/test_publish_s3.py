@@ -13,7 +13,7 @@ import pytest
 
 from events.publish import PublishError, PublishOptions, publish
 from events.publish.publisher import GuardRefused
-from events.publish.remote import make_clients
+from events.publish.aws import make_clients
 from s3servers import TEST_KEY, TEST_SECRET, MotoServer, SeaweedS3
 
 ROOT = Path(__file__).resolve().parent.parent

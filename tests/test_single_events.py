@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.groups import load_categories
-from events.normalize import normalize
-from events.single_events import SINGLE_EVENTS_GROUP, group_for, load_single_events, parse_single_events
-from events.sources.base import ParseRequest
+from events.inputs.groups import load_categories
+from events.collect.normalize import normalize
+from events.inputs.single_events import SINGLE_EVENTS_GROUP, group_for, load_single_events, parse_single_events
+from events.collect.sources.base import ParseRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 NY = ZoneInfo("America/New_York")

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from events.models import GroupState
-from events.sync import plan_sync
+from events.collect.sync import plan_sync
 from storedata import NY, make_event, stored
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=NY)

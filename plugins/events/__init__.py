@@ -10,7 +10,7 @@ from typing import Any
 
 
 def _generators(pelican: Any) -> type:
-    from .generator import EventsGenerator
+    from events.generator import EventsGenerator
 
     return EventsGenerator
 

@@ -15,14 +15,14 @@ from typing import Any, Sequence
 from jinja2 import FileSystemBytecodeCache
 from pelican.generators import Generator
 
-from .clock import collection_window
-from .dedupe import merge_duplicates
-from .groups import load_categories, load_groups
-from .halves import share_with_child
-from .plan import SitePlan, plan_site
-from .settings import EventsSettings
-from .sitetypes import PageSpec, SiteInfo
-from .store import open_store
+from events.clock import collection_window
+from events.site.duplicates import merge_duplicates
+from events.inputs.groups import load_categories, load_groups
+from events.site.forked_render import share_with_child
+from events.site.plan import SitePlan, plan_site
+from events.settings import EventsSettings
+from events.site.records import PageSpec, SiteInfo
+from events.store import open_store
 
 __all__ = ["EventsGenerator"]
 
@@ -43,7 +43,7 @@ class EventsGenerator(Generator):
         if settings.collect:
             # Imported here: the fetch stack (requests-cache, boto3) costs a
             # fifth of a second that a generate-only build does not need.
-            from .runner import run_collection
+            from events.run.collection import run_collection
 
             run_collection(settings)
         now = settings.clock.now()

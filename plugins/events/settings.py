@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .clock import Clock, parse_now
+from events.clock import Clock, parse_now
 
 __all__ = ["EventsSettings", "SettingsError", "SETTING_DOCS"]
 

@@ -5,12 +5,12 @@ A pure core plans everything from the local files and the bucket listing
 calls boto3 and `publisher.py` runs the plan. No Pelican imports here.
 """
 
-from .guard import GuardResult, check_guard, upcoming_count
-from .headers import ObjectHeaders, headers_for
-from .invalidation import invalidation_batches, invalidation_paths
-from .local import LocalFile, scan_output
-from .plan import RemoteObject, SyncPlan, plan_sync
-from .publisher import PublishError, PublishOptions, PublishReport, publish
+from events.publish.guard import GuardResult, check_guard, upcoming_count
+from events.publish.headers import ObjectHeaders, headers_for
+from events.publish.invalidation import invalidation_batches, invalidation_paths
+from events.publish.local_files import LocalFile, scan_output
+from events.publish.upload_plan import RemoteObject, SyncPlan, plan_sync
+from events.publish.publisher import PublishError, PublishOptions, PublishReport, publish
 
 __all__ = [
     "GuardResult",

@@ -15,13 +15,13 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..settings import EventsSettings
-from .guard import COUNT_FILES, GuardResult, check_guard, upcoming_count
-from .headers import headers_for
-from .invalidation import invalidation_batches, invalidation_paths
-from .local import LocalFile, scan_output
-from .plan import RemoteObject, SyncPlan, plan_sync, upload_order
-from .remote import Bucket, Distribution
+from events.settings import EventsSettings
+from events.publish.guard import COUNT_FILES, GuardResult, check_guard, upcoming_count
+from events.publish.headers import headers_for
+from events.publish.invalidation import invalidation_batches, invalidation_paths
+from events.publish.local_files import LocalFile, scan_output
+from events.publish.upload_plan import RemoteObject, SyncPlan, plan_sync, upload_order
+from events.publish.aws import Bucket, Distribution
 
 __all__ = ["PublishError", "GuardRefused", "PublishOptions", "PublishReport", "publish"]
 

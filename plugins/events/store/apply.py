@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from ..models import Event, GroupState
-from ..sync import SyncPlan, next_group_state, plan_sync
-from .base import Store
+from events.models import Event, GroupState
+from events.collect.sync import SyncPlan, next_group_state, plan_sync
+from events.store.base import Store
 
 __all__ = ["sync_group"]
 

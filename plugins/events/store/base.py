@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, Sequence
 
-from ..models import LOCATION_TYPES, Event, GroupState, StoredEvent
+from events.models import LOCATION_TYPES, Event, GroupState, StoredEvent
 
 __all__ = [
     "Store",

@@ -37,8 +37,8 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from ..models import LOCATION_TYPES, GroupState, StoredEvent
-from .base import (
+from events.models import LOCATION_TYPES, GroupState, StoredEvent
+from events.store.base import (
     StoreError,
     StoreStats,
     check_writable,

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from ..models import GroupState, StoredEvent
-from .base import StoreStats, check_writable, from_item, unique_writes, state_from_item, state_to_item, to_item
+from events.models import GroupState, StoredEvent
+from events.store.base import StoreStats, check_writable, from_item, unique_writes, state_from_item, state_to_item, to_item
 
 __all__ = ["SQLiteStore"]
 

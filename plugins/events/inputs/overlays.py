@@ -1,0 +1,149 @@
+"""Corrections to collected events, by event id: `_overlays/*.yaml`.
+
+A feed sometimes says something wrong that its group cannot fix (a spam
+event, a wrong address, the same event listed twice). An overlay names the
+event by its id (the last part of its page's address, `/events/<id>/`) and
+says what to change. Overlays are applied while normalizing, so the store
+and every output see the corrected event. Loading is here; applying is the
+pure `normalize.apply_overlay`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+
+from events.inputs.groups import Problem, describe, read_yaml_file
+from events.models import LOCATION_TYPES
+
+__all__ = ["Overlay", "OverlayLoad", "load_overlays", "validate_overlay", "EVENT_ID_PATTERN"]
+
+EVENT_ID_PATTERN = re.compile(r"^[0-9a-f]{20}$")
+_FIELDS: dict[str, str] = {
+    "event": "the id of the event to correct, 20 characters 0-9 and a-f (from its page /events/<id>/)",
+    "hide": "true to leave the event out",
+    "duplicate_of": "the id of the event this one repeats; it is left out and the other is shown as also listed by its group",
+    "title": "the title to show, a non-empty string",
+    "categories": "a list of category slugs from data/categories.yaml",
+    "location": "the place or street address to show",
+    "location_type": f"one of {', '.join(LOCATION_TYPES)}",
+    "reason": "a note on why, for the log and reviewers",
+}
+_CHANGES = ("hide", "duplicate_of", "title", "categories", "location", "location_type")
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """One correction. Fields left as None change nothing."""
+
+    event_id: str
+    hide: bool = False
+    duplicate_of: str = ""
+    title: str | None = None
+    categories: tuple[str, ...] | None = None
+    location: str | None = None
+    location_type: str | None = None
+    reason: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class OverlayLoad:
+    overlays: dict[str, Overlay]
+    problems: tuple[Problem, ...]
+
+
+def load_overlays(folder: Path, categories: Mapping[str, str], only: Sequence[Path] | None = None) -> OverlayLoad:
+    """Every overlay of `folder` (or of `only`). A file holds one overlay, or a list of them."""
+    files = [Path(p) for p in only] if only else sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml"))
+    overlays: dict[str, Overlay] = {}
+    problems: list[Problem] = []
+    for path in files:
+        shown = _shown(path, folder)
+        data, unreadable = read_yaml_file(path, shown, "an overlay YAML file")
+        if unreadable:
+            problems.append(unreadable)
+            continue
+        entries = data if isinstance(data, list) else [data]
+        for index, entry in enumerate(entries):
+            where = f"{shown}[{index}]" if isinstance(data, list) else shown
+            found = validate_overlay(where, entry, categories)
+            if found:
+                problems.extend(found)
+                continue
+            overlay = _to_overlay(entry, str(path))
+            if overlay.event_id in overlays:
+                problems.append(
+                    Problem(where, "event", f"event {overlay.event_id} is already corrected in {_shown(Path(overlays[overlay.event_id].path), folder)}", "one overlay per event")
+                )
+                continue
+            overlays[overlay.event_id] = overlay
+    return OverlayLoad(overlays, tuple(problems))
+
+
+def validate_overlay(shown: str, data: Any, categories: Mapping[str, str]) -> list[Problem]:
+    """Every problem of one overlay."""
+    problems: list[Problem] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(shown, field, message, _FIELDS.get(field, "")))
+
+    if not isinstance(data, dict):
+        problems.append(Problem(shown, "file", f"the file holds {describe(data)}, not a mapping of fields", "event, and hide, duplicate_of, title, categories, location or location_type"))
+        return problems
+    for key in sorted(map(str, data)):
+        if key not in _FIELDS:
+            problems.append(Problem(shown, key, "unknown field", f"one of {', '.join(_FIELDS)}"))
+    event = data.get("event")
+    if event is None:
+        bad("event", "missing")
+    elif not isinstance(event, str) or not EVENT_ID_PATTERN.match(event):
+        bad("event", f"{describe(event)} is not an event id")
+    if not any(key in data for key in _CHANGES):
+        problems.append(Problem(shown, "file", "changes nothing", f"at least one of {', '.join(_CHANGES)}"))
+    if "hide" in data and not isinstance(data["hide"], bool):
+        bad("hide", f"{describe(data['hide'])} is not true or false")
+    if "duplicate_of" in data:
+        other = data["duplicate_of"]
+        if not isinstance(other, str) or not EVENT_ID_PATTERN.match(other):
+            bad("duplicate_of", f"{describe(other)} is not an event id")
+        elif other == event:
+            bad("duplicate_of", "an event cannot duplicate itself")
+    for key in ("title", "location", "reason"):
+        if key in data and (not isinstance(data[key], str) or (key == "title" and not data[key].strip())):
+            bad(key, f"{describe(data[key])} is not a text" if key != "title" else f"{describe(data[key])} is not a title")
+    if "categories" in data:
+        cats = data["categories"]
+        if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+            bad("categories", f"{describe(cats)} is not a list of strings")
+        else:
+            for cat in cats:
+                if cat not in categories:
+                    bad("categories", f"unknown category {cat!r}")
+    if "location_type" in data and data["location_type"] not in LOCATION_TYPES:
+        bad("location_type", f"{describe(data['location_type'])} is not a location type")
+    return problems
+
+
+def _to_overlay(data: dict[str, Any], path: str) -> Overlay:
+    return Overlay(
+        event_id=data["event"],
+        hide=bool(data.get("hide", False)),
+        duplicate_of=str(data.get("duplicate_of", "") or ""),
+        title=" ".join(data["title"].split()) if "title" in data else None,
+        categories=tuple(data["categories"]) if "categories" in data else None,
+        location=" ".join(data["location"].split()) if "location" in data else None,
+        location_type=data.get("location_type"),
+        reason=str(data.get("reason", "") or ""),
+        path=path,
+    )
+
+
+def _shown(path: Path, folder: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(folder.resolve().parent))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,138 @@
+"""The whole nightly run as one command: collect -> generate -> publish.
+
+`judge` is the pure exit rule; `NightlyRun` times each stage, decides
+whether publishing is safe, and writes a run summary as JSON. Stages are
+passed in, so the rules are tested without a network, a bucket or Pelican.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from events.clock import Clock
+from events.collect.collector import CollectReport
+
+__all__ = ["Verdict", "judge", "NightlyRun", "NightlyResult", "upcoming_count"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    publish: bool
+    ok: bool
+    reasons: tuple[str, ...] = ()
+
+
+def judge(groups_total: int, groups_failed: int, upcoming: int | None, max_failed_share: float) -> Verdict:
+    """Whether to publish and whether the run succeeded.
+
+    Too many failed groups is a failure, but publishing stays safe: a failed
+    group's events are kept in the store. A site with no upcoming events is
+    never published.
+    """
+    reasons = []
+    publish = True
+    if upcoming is not None and upcoming <= 0:
+        reasons.append("the site would have no upcoming events; nothing was published")
+        publish = False
+    if groups_total and groups_failed / groups_total > max_failed_share:
+        reasons.append(
+            f"{groups_failed} of {groups_total} groups failed to collect, more than {max_failed_share:.0%}"
+        )
+    return Verdict(publish, not reasons, tuple(reasons))
+
+
+def upcoming_count(output: Path) -> int | None:
+    """Upcoming events in a built site: health.json's count, else api/events.json's."""
+    for relative, key in (("health.json", "upcoming"), ("api/events/upcoming.json", "count"), ("api/events.json", "count")):
+        path = output / relative
+        if path.exists():
+            try:
+                return int(json.loads(path.read_text(encoding="utf-8"))[key])
+            except (ValueError, KeyError, TypeError):
+                continue
+    return None
+
+
+@dataclass
+class NightlyResult:
+    ok: bool
+    reasons: tuple[str, ...]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class NightlyRun:
+    """Runs the stages in order and records what each did and how long it took."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        collect: Callable[[], CollectReport],
+        generate: Callable[[], Path],
+        publish: Callable[[Path], Mapping[str, Any]] | None,
+        max_failed_share: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self._collect = collect
+        self._generate = generate
+        self._publish = publish
+        self._max_failed_share = max_failed_share
+        self._monotonic = monotonic
+
+    def run(self) -> NightlyResult:
+        summary: dict[str, Any] = {"started": self._clock.now().isoformat(), "stages": {}}
+        try:
+            report = self._stage(summary, "collect", self._collect)
+            summary["groups"] = [_group_summary(g) for g in report.groups]
+            summary["totals"] = report.totals()
+            summary["store"] = dict(report.store_stats)
+            output = self._stage(summary, "generate", self._generate)
+            upcoming = upcoming_count(output)
+            summary["totals"]["upcoming"] = upcoming
+            verdict = judge(len(report.groups), len(report.failed), upcoming, self._max_failed_share)
+            if verdict.publish and self._publish is not None:
+                published = self._stage(summary, "publish", lambda: self._publish(output))
+                summary["stages"]["publish"].update(dict(published))
+            elif self._publish is None:
+                log.info("publishing skipped (no publish stage configured)", extra={"stage": "publish"})
+        except Exception as error:  # any stage's failure ends the run with one clear message
+            log.error("nightly run stopped: %s", error, extra={"stage": "nightly"}, exc_info=True)
+            verdict = Verdict(False, False, (f"{type(error).__name__}: {error}",))
+        summary["ok"] = verdict.ok
+        summary["reasons"] = list(verdict.reasons)
+        for reason in verdict.reasons:
+            log.error("nightly: %s", reason, extra={"stage": "nightly"})
+        return NightlyResult(verdict.ok, verdict.reasons, summary)
+
+    def _stage(self, summary: dict[str, Any], name: str, action: Callable[[], Any]) -> Any:
+        started = self._monotonic()
+        summary["stages"][name] = {"ok": False}
+        log.info("%s: started", name, extra={"stage": name})
+        result = action()
+        seconds = round(self._monotonic() - started, 3)
+        summary["stages"][name] = {"ok": True, "seconds": seconds}
+        log.info("%s: done in %.1f s", name, seconds, extra={"stage": name, "seconds": seconds})
+        return result
+
+
+def _group_summary(report: Any) -> dict[str, Any]:
+    return {
+        "group_id": report.group_id,
+        "ok": report.ok,
+        "error": report.error,
+        "events_found": report.events_found,
+        "warnings": len(report.warnings),
+        **dict(report.counts),
+    }
+
+
+def write_summary(path: Path, summary: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")

@@ -1,0 +1,90 @@
+"""What a group's feed would put on the site, without writing anything.
+
+For pull requests that add or change a group file: fetch the feed, parse
+and normalize it with the collection code, and list the next few events so
+the contributor and the reviewer see the result. No store is opened and the
+HTTP cache lives in memory, so a preview leaves no trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+from zoneinfo import ZoneInfo
+
+from events.clock import Clock
+from events.collect.collector import PARSERS, Collector
+from events.collect.fetch import Fetcher
+from events.models import Event, Group
+from events.settings import EventsSettings
+
+__all__ = ["GroupPreview", "preview_groups", "next_events", "format_preview"]
+
+
+@dataclass(frozen=True)
+class GroupPreview:
+    group: Group
+    ok: bool
+    error: str = ""
+    events: tuple[Event, ...] = ()
+    left_out: tuple[str, ...] = ()
+
+
+def next_events(events: Sequence[Event], now: datetime, limit: int) -> tuple[Event, ...]:
+    """The first `limit` events that have not ended, by start time."""
+    upcoming = sorted((e for e in events if e.end > now), key=lambda e: (e.start, e.title, e.event_id))
+    return tuple(upcoming[:limit])
+
+
+def _place(event: Event) -> str:
+    if event.location_type == "virtual":
+        return "online"
+    return event.location or "(no place given)"
+
+
+def format_preview(preview: GroupPreview, now: datetime, tz: ZoneInfo, limit: int = 5) -> list[str]:
+    """Lines for one group: a heading, then title, local time and place of the next events."""
+    group = preview.group
+    if not preview.ok:
+        return [f"{group.slug} ({group.name}): FAILED, {preview.error}"]
+    upcoming = [e for e in preview.events if e.end > now]
+    shown = next_events(preview.events, now, limit)
+    lines = [
+        f"{group.slug} ({group.name}): {len(upcoming)} upcoming event(s)"
+        + (f", {len(preview.left_out)} left out" if preview.left_out else "")
+        + (f"; the next {len(shown)}:" if shown else "; the feed lists none in the window")
+    ]
+    for event in shown:
+        when = "all day " + f"{event.start:%a %Y-%m-%d}" if event.all_day else f"{event.start.astimezone(tz):%a %Y-%m-%d %H:%M %Z}"
+        status = " [cancelled]" if event.status == "cancelled" else ""
+        lines.append(f"  {when}  {event.title}{status}  @ {_place(event)}")
+    # Why events are missing is what a contributor asks next.
+    for reason in preview.left_out[:limit]:
+        lines.append(f"  left out: {reason}")
+    if len(preview.left_out) > limit:
+        lines.append(f"  left out: ... and {len(preview.left_out) - limit} more")
+    return lines
+
+
+def preview_groups(
+    settings: EventsSettings, groups: Sequence[Group], fetcher: Fetcher, now: datetime
+) -> list[GroupPreview]:
+    """Read each group's calendar the way collection does (every adapter, further pages, enrichment); nothing is stored."""
+    previews = []
+    readable = [g for g in groups if g.source_type in PARSERS]
+    clock = Clock(settings.timezone, now)
+    read = {r.group.slug: r for r in Collector(settings, None, fetcher, clock).read(readable)}
+    for group in groups:
+        if group.source_type not in PARSERS:
+            previews.append(GroupPreview(group, False, f"no preview for source type {group.source_type!r} yet"))
+            continue
+        if not group.active:
+            previews.append(GroupPreview(group, False, "the group is not active (active: false)"))
+            continue
+        result = read[group.slug]
+        if not result.ok:
+            previews.append(GroupPreview(group, False, result.error))
+            continue
+        previews.append(GroupPreview(group, True, "", result.events, result.warnings))
+    return previews

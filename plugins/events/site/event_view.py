@@ -1,0 +1,161 @@
+"""What templates and JSON show of an event, in the site's timezone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from events.site.shorten import DESCRIPTION_LIMIT, TITLE_LIMIT, html_text_length, shorten_html, shorten_text, tidy_html
+from events.models import StoredEvent
+
+__all__ = [
+    "EventView",
+    "event_view",
+    "event_path",
+    "day_path",
+    "days_spanned",
+    "week_id",
+    "week_monday",
+    "week_path",
+    "month_path",
+    "long_date",
+    "short_date",
+    "moment_label",
+]
+
+
+@dataclass(frozen=True)
+class EventView:
+    stored: StoredEvent
+    start: datetime
+    end: datetime
+    url: str
+    status: str
+
+    @property
+    def event(self):  # noqa: ANN201 - the Event, for templates
+        return self.stored.event
+
+    @property
+    def time_label(self) -> str:
+        """"6:30 – 8:30 PM EST", "11:30 AM – 1:00 PM EST", or "All day"; for listings under a day heading."""
+        if self.stored.event.all_day:
+            return "All day"
+        if self.end.date() != self.start.date():
+            return f"{_clock(self.start)} {_zone(self.start)} – {short_date(self.end.date())}, {_clock(self.end)} {_zone(self.end)}"
+        start = _clock(self.start)
+        if self.start.strftime("%p") == self.end.strftime("%p"):
+            start = start.rsplit(" ", 1)[0]
+        end_zone = _zone(self.end)
+        return f"{start} – {_clock(self.end)} {end_zone}"
+
+    @property
+    def when_label(self) -> str:
+        """The full date and time, as the event page shows it."""
+        event = self.stored.event
+        if event.all_day:
+            last = self.end.date() - timedelta(days=1) if self.end.date() > self.start.date() else self.start.date()
+            if last == self.start.date():
+                return f"{long_date(self.start.date())}, all day"
+            return f"{long_date(self.start.date())} to {long_date(last)}, all day"
+        if self.end.date() != self.start.date():
+            return (
+                f"{long_date(self.start.date())}, {_clock(self.start)} {_zone(self.start)} to "
+                f"{long_date(self.end.date())}, {_clock(self.end)} {_zone(self.end)}"
+            )
+        return f"{long_date(self.start.date())}, {self.time_label}"
+
+    @property
+    def is_online(self) -> bool:
+        return self.stored.event.location_type == "virtual"
+
+    @property
+    def display_title(self) -> str:
+        return shorten_text(self.stored.event.title, TITLE_LIMIT)
+
+    @property
+    def title_shortened(self) -> bool:
+        return len(self.stored.event.title) > TITLE_LIMIT
+
+    @cached_property
+    def display_description(self) -> str:
+        """The sanitized description, shortened to DESCRIPTION_LIMIT characters of text."""
+        description = self.stored.event.description
+        return shorten_html(tidy_html(description), DESCRIPTION_LIMIT) if description else ""
+
+    @property
+    def description_shortened(self) -> bool:
+        description = self.stored.event.description
+        return bool(description) and html_text_length(description) > DESCRIPTION_LIMIT
+
+
+def event_view(stored: StoredEvent, tz: ZoneInfo) -> EventView:
+    event = stored.event
+    if event.all_day:
+        start = event.start.replace(tzinfo=tz)
+        end = event.end.replace(tzinfo=tz)
+    else:
+        start, end = event.start.astimezone(tz), event.end.astimezone(tz)
+    return EventView(stored, start, end, event_path(stored.event_id), stored.status)
+
+
+def event_path(event_id: str) -> str:
+    return f"events/{event_id}/"
+
+
+def day_path(day: date) -> str:
+    return f"{day:%Y/%m/%d}/"
+
+
+def month_path(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/"
+
+
+def week_id(day: date) -> str:
+    """ISO 8601 week of `day`, such as 2026-W10; days around New Year can belong to the other year."""
+    iso = day.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_path(day: date) -> str:
+    return f"week/{week_id(day)}/"
+
+
+def days_spanned(view: EventView) -> list[date]:
+    """Each local day the event touches; an end at midnight does not touch the next day."""
+    first = view.start.date()
+    last_moment = view.end - timedelta(microseconds=1) if view.end > view.start else view.start
+    last = max(first, last_moment.date())
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def long_date(day: date) -> str:
+    """"Monday, March 2, 2026"."""
+    return f"{day:%A, %B} {day.day}, {day.year}"
+
+
+def short_date(day: date) -> str:
+    """"Mon, Mar 2"."""
+    return f"{day:%a, %b} {day.day}"
+
+
+def moment_label(moment: datetime | None, tz: ZoneInfo) -> str:
+    """"Mon, Mar 2, 2026, 9:00 AM EST" in `tz`; "never" for None."""
+    if moment is None:
+        return "never"
+    local = moment.astimezone(tz)
+    return f"{short_date(local.date())}, {local.year}, {_clock(local)} {_zone(local)}"
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment.hour % 12 or 12}:{moment:%M %p}"
+
+
+def _zone(moment: datetime) -> str:
+    return moment.strftime("%Z")

@@ -1,0 +1,57 @@
+"""Non-HTML outputs: JSON files and their schemas, /health.json, iCalendar, Atom and RSS feeds.
+
+Pure: bytes computed from the views, the clock and SiteInfo. Events are
+indexed once (`feeds.feed_members`) and each event's JSON record and VEVENT
+rendered once, then shared by every file that lists it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from events.site.files.api_json import ApiPlanner, dump_json, health, link
+from events.site.files.feed_catalog import feed_catalog, feed_members
+from events.site.files.icalendar_writer import CalendarMeta, IcsWriter
+from events.site.files.news_feeds import new_event_feeds
+from events.site.files.json_schemas import schemas
+from events.site.records import Artifact, SiteInfo
+from events.site.event_view import EventView
+
+__all__ = ["plan_artifacts", "upcoming_of"]
+
+
+def upcoming_of(views: Sequence[EventView], now: datetime) -> list[EventView]:
+    """Events that have not ended: the ones feeds and 'upcoming' files list."""
+    return [v for v in views if v.end >= now]
+
+
+def plan_artifacts(views: Sequence[EventView], now: datetime, site: SiteInfo) -> list[Artifact]:
+    views = sorted(views, key=lambda v: (v.start, v.event.event_id))
+    upcoming = upcoming_of(views, now)
+    members = feed_members(upcoming)
+    artifacts = ApiPlanner(site, now, views, upcoming, members).artifacts()
+    artifacts += _schema_files(site)
+    artifacts.append(Artifact("health.json", dump_json(health(views, len(upcoming), now, site))))
+    writer = IcsWriter(site.uid_domain, site.url, site.categories)
+    for feed in feed_catalog(site.name, site.states, site.groups, site.categories):
+        meta = CalendarMeta(
+            name=feed.title,
+            description=f"{feed.title}, from {site.name}" if feed.kind != "all" else f"Upcoming events from {site.name}",
+            timezone=site.timezone.key,
+            url=link(site.url, feed.path) if site.url else "",
+            site_url=site.url,
+        )
+        chosen = [v.stored for v in members.get((feed.kind, feed.key), ())]
+        artifacts.append(Artifact(feed.path, writer.calendar(chosen, meta)))
+    artifacts += new_event_feeds(upcoming, now, site)
+    return artifacts
+
+
+def _schema_files(site: SiteInfo) -> list[Artifact]:
+    files = []
+    for name, schema in sorted(schemas().items()):
+        if site.url.startswith(("http://", "https://")):
+            schema = {"$id": link(site.url, f"api/schema/{name}"), **schema}
+        files.append(Artifact(f"api/schema/{name}", dump_json(schema)))
+    return files

@@ -1,0 +1,160 @@
+"""Calendar pages: one per day with events, per ISO week, per month, and the week index.
+
+Week and month pages form an unbroken run from the first listed event (or
+today) to the last one (and at least 12 weeks ahead), so every previous /
+next link lands on a page that exists, even in a quiet week.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Callable, Sequence, TypeVar
+
+from events.site.page_records import CountLink, PageLink
+from events.site.records import DayListing, PageSpec
+from events.site.event_view import long_date, month_path, short_date, week_id, week_monday, week_path
+
+__all__ = ["plan_calendar_pages", "week_range", "month_range", "week_label", "WEEKS_AHEAD"]
+
+WEEKS_AHEAD = 12  # weeks after the current one that always get a page
+
+
+def plan_calendar_pages(days: Sequence[DayListing], today: date, page: Callable[..., PageSpec]) -> list[PageSpec]:
+    first = days[0].day if days else today
+    last = days[-1].day if days else today
+    pages = _day_pages(days, page)
+    weeks = week_range(min(first, today), max(last, today + timedelta(weeks=WEEKS_AHEAD)))
+    months = month_range(min(first, today), max(last, today))
+    pages += _week_pages(days, weeks, page)
+    pages += _month_pages(days, months, page)
+    pages.append(_week_index(days, weeks, months, today, page))
+    return pages
+
+
+def week_range(first: date, last: date) -> list[date]:
+    """Mondays of every ISO week from the one holding `first` to the one holding `last`."""
+    monday, end = week_monday(first), week_monday(last)
+    return [monday + timedelta(weeks=n) for n in range((end - monday).days // 7 + 1)]
+
+
+def month_range(first: date, last: date) -> list[date]:
+    """First days of every month from `first`'s to `last`'s."""
+    months = []
+    current = first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = (current + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def week_label(monday: date) -> str:
+    """"March 2 – 8, 2026", "March 30 – April 5, 2026", "December 28, 2026 – January 3, 2027"."""
+    sunday = monday + timedelta(days=6)
+    if monday.year != sunday.year:
+        return f"{monday:%B} {monday.day}, {monday.year} – {sunday:%B} {sunday.day}, {sunday.year}"
+    if monday.month != sunday.month:
+        return f"{monday:%B} {monday.day} – {sunday:%B} {sunday.day}, {sunday.year}"
+    return f"{monday:%B} {monday.day} – {sunday.day}, {sunday.year}"
+
+
+def _events_in(days: Sequence[DayListing], first: date, stop: date) -> int:
+    """Distinct events touching [first, stop)."""
+    return len({v.event.event_id for d in days if first <= d.day < stop for v, _ in d.events})
+
+
+T = TypeVar("T")
+
+
+def _neighbours(items: Sequence[T], index: int) -> tuple[T | None, T | None]:
+    """The items before and after `index`, for previous / next links."""
+    return (items[index - 1] if index > 0 else None, items[index + 1] if index + 1 < len(items) else None)
+
+
+def _day_pages(days: Sequence[DayListing], page: Callable[..., PageSpec]) -> list[PageSpec]:
+    pages = []
+    for index, listing in enumerate(days):
+        before, after = _neighbours(days, index)
+        pages.append(
+            page(
+                f"{listing.path}index.html",
+                "events_day",
+                f"Events on {long_date(listing.day)}",
+                f"Tech events on {long_date(listing.day)}.",
+                section="calendar",
+                listing=listing,
+                week=PageLink(f"Week {week_id(listing.day)}", week_path(listing.day)),
+                month=PageLink(f"{listing.day:%B %Y}", month_path(listing.day.year, listing.day.month)),
+                previous=PageLink(short_date(before.day), before.path) if before else None,
+                next=PageLink(short_date(after.day), after.path) if after else None,
+            )
+        )
+    return pages
+
+
+def _week_pages(days: Sequence[DayListing], weeks: Sequence[date], page: Callable[..., PageSpec]) -> list[PageSpec]:
+    pages = []
+    for index, monday in enumerate(weeks):
+        sunday = monday + timedelta(days=6)
+        before, after = _neighbours(weeks, index)
+        pages.append(
+            page(
+                f"{week_path(monday)}index.html",
+                "events_period",
+                f"Week of {week_label(monday)}",
+                f"Tech events in ISO week {week_id(monday)}: {week_label(monday)}.",
+                section="calendar",
+                period_id=week_id(monday),
+                days=[d for d in days if monday <= d.day <= sunday],
+                previous=PageLink(f"Week {week_id(before)}", week_path(before)) if before else None,
+                next=PageLink(f"Week {week_id(after)}", week_path(after)) if after else None,
+                empty="No events are listed this week.",
+            )
+        )
+    return pages
+
+
+def _month_pages(days: Sequence[DayListing], months: Sequence[date], page: Callable[..., PageSpec]) -> list[PageSpec]:
+    pages = []
+    for index, first in enumerate(months):
+        before, after = _neighbours(months, index)
+        pages.append(
+            page(
+                f"{month_path(first.year, first.month)}index.html",
+                "events_period",
+                f"Events in {first:%B %Y}",
+                f"Tech events in {first:%B %Y}.",
+                section="calendar",
+                period_id=f"{first:%Y-%m}",
+                days=[d for d in days if (d.day.year, d.day.month) == (first.year, first.month)],
+                previous=PageLink(f"{before:%B %Y}", month_path(before.year, before.month)) if before else None,
+                next=PageLink(f"{after:%B %Y}", month_path(after.year, after.month)) if after else None,
+                empty="No events are listed this month.",
+            )
+        )
+    return pages
+
+
+def _week_index(
+    days: Sequence[DayListing], weeks: Sequence[date], months: Sequence[date], today: date, page: Callable[..., PageSpec]
+) -> PageSpec:
+    this_monday = week_monday(today)
+
+    def link(monday: date) -> CountLink:
+        return CountLink(f"{week_id(monday)}: {week_label(monday)}", week_path(monday), _events_in(days, monday, monday + timedelta(days=7)))
+
+    ahead = [link(m) for m in weeks if this_monday <= m <= this_monday + timedelta(weeks=WEEKS_AHEAD)]
+    archive = [c for c in (link(m) for m in reversed(weeks) if m < this_monday) if c.count]
+    month_links = [
+        CountLink(f"{m:%B %Y}", month_path(m.year, m.month), _events_in(days, m, (m + timedelta(days=32)).replace(day=1)))
+        for m in months
+    ]
+    return page(
+        "week/index.html",
+        "events_weeks",
+        "Calendar",
+        "Tech events week by week: this week, the next 12 weeks and the archive.",
+        section="calendar",
+        ahead=ahead,
+        archive=archive,
+        months=month_links,
+    )

@@ -1,0 +1,334 @@
+"""HTML page planning: which pages exist and what each lists.
+
+Pure: event views + the clock + SiteInfo -> PageSpecs. Listing pages that
+have a feed (state, online, group, category) select their events with the
+feed's own `FeedSpec.matches`, so a page and its feed always agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any, Sequence
+
+from events.site.pages.calendar_pages import plan_calendar_pages
+from events.site.files.feed_catalog import FeedSpec, feed_catalog
+from events.site.pages.structured_data import event_jsonld, jsonld_script
+from events.site.calendar_links import absolute_url, calendar_links, subscribe_links
+from events.site.page_records import CountLink, FeedRow, SourceRow
+from events.site.records import DayListing, PageSpec, SiteInfo
+from events.site.event_view import EventView, day_path, days_spanned, moment_label, week_path
+
+__all__ = ["plan_pages", "by_day", "upcoming_days", "select_by_feed", "event_ics_path", "page_url", "RECENT_LIMIT"]
+
+RECENT_LIMIT = 10  # past events a group page shows
+
+
+def plan_pages(views: Sequence[EventView], now: datetime, site: SiteInfo) -> list[PageSpec]:
+    today = now.astimezone(site.timezone).date()
+    upcoming = [v for v in views if v.end >= now]
+    feeds = feed_catalog(site.name, site.states, site.groups, site.categories)
+    feed_by_key = {(f.kind, f.key): f for f in feeds}
+    selected = select_by_feed(feeds, upcoming)
+    page = _PageMaker(site, today)
+    days = by_day(views)
+
+    home = [
+        DayListing(d.day, d.path, tuple((v, c) for v, c in d.events if v.event.location_type != "virtual"))
+        for d in days
+        if today <= d.day < today + timedelta(days=site.home_days)
+    ]
+    pages = [
+        page(
+            "index.html",
+            "events_home",
+            site.name,
+            f"Upcoming in-person tech events in the next {site.home_days} days.",
+            section="home",
+            days=[d for d in home if d.events],
+            feed=feed_by_key[("all", "")],
+        )
+    ]
+    pages += plan_calendar_pages(days, today, page)
+    pages += _event_pages(views, now, site, page)
+    pages += _location_pages(selected, today, site, feed_by_key, page)
+    past = select_by_feed([f for f in feeds if f.kind == "group"], [v for v in views if v.end < now])
+    pages += _group_pages(selected, past, today, site, feed_by_key, page)
+    pages += _category_pages(selected, today, site, feed_by_key, page)
+    pages.append(_sources_page(site, page))
+    pages.append(_feeds_page(feeds, selected, site, page))
+    pages.append(page("404.html", "events_404", "Page not found", "This page does not exist.", section=""))
+    return pages
+
+
+def by_day(views: Sequence[EventView]) -> list[DayListing]:
+    """Events by local day; all-day and continuing events first, then by time."""
+    days: dict[date, list[tuple[EventView, bool]]] = defaultdict(list)
+    for view in views:
+        for index, day in enumerate(days_spanned(view)):
+            days[day].append((view, index > 0))
+    listings = []
+    for day in sorted(days):
+        ordered = sorted(
+            days[day],
+            key=lambda pair: (
+                not (pair[0].event.all_day or pair[1]),
+                pair[0].start,
+                pair[0].event.title,
+                pair[0].event.event_id,
+            ),
+        )
+        listings.append(DayListing(day, day_path(day), tuple(ordered)))
+    return listings
+
+
+def upcoming_days(views: Sequence[EventView], today: date) -> list[DayListing]:
+    """`by_day`, from today on: a multi-day event that began earlier shows as continuing today."""
+    return [d for d in by_day(views) if d.day >= today]
+
+
+def event_ics_path(view: EventView) -> str:
+    return f"{view.url}event.ics"
+
+
+def page_url(path: str) -> str:
+    """The public URL path of an output file: "a/b/index.html" -> "a/b/"."""
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
+Selection = dict[tuple[str, str], list[EventView]]
+
+
+def select_by_feed(feeds: Sequence[FeedSpec], views: Sequence[EventView]) -> Selection:
+    """Each feed's events among `views`, in their order, chosen by `FeedSpec.matches`.
+
+    A group or category feed only tests the events of its group or category,
+    so with hundreds of groups this stays linear in the number of events.
+    """
+    candidates: Selection = defaultdict(list)
+    for view in views:
+        event = view.event
+        for key in dict.fromkeys((event.group_id, *event.also_listed_by)):
+            candidates[("group", key)].append(view)
+        for key in dict.fromkeys(event.categories):
+            candidates[("category", key)].append(view)
+    selected: Selection = {}
+    for feed in feeds:
+        pool = candidates.get((feed.kind, feed.key), []) if feed.kind in ("group", "category") else views
+        selected[(feed.kind, feed.key)] = [v for v in pool if feed.matches(v)]
+    return selected
+
+
+class _PageMaker:
+    """Builds PageSpecs with the context every template uses (title, canonical URL, site)."""
+
+    def __init__(self, site: SiteInfo, today: date) -> None:
+        self.site = site
+        self.today = today
+
+    def __call__(self, path: str, template: str, title: str, description: str, section: str, **context: Any) -> PageSpec:
+        full_title = title if title == self.site.name else f"{title} · {self.site.name}"
+        return PageSpec(
+            path,
+            template,
+            {
+                "site": self.site,
+                "today": self.today,
+                "heading": title,
+                "page_title": full_title,
+                "page_description": description,
+                "canonical": absolute_url(self.site.url, page_url(path)),
+                "section": section,
+                "this_week": week_path(self.today),
+                **context,
+            },
+        )
+
+
+def _event_pages(views: Sequence[EventView], now: datetime, site: SiteInfo, page: _PageMaker) -> list[PageSpec]:
+    group_names = {g.slug: g.name for g in site.groups}
+    pages = []
+    for view in views:
+        event = view.event
+        canonical = absolute_url(site.url, view.url)
+        description = event.summary or f"{event.group_name}: {view.when_label}"
+        pages.append(
+            page(
+                f"{view.url}index.html",
+                "events_event",
+                view.display_title,
+                description,
+                section="",
+                view=view,
+                links=calendar_links(view, event_ics_path(view), site.url),
+                jsonld=jsonld_script(event_jsonld(view, canonical)),
+                group_page=f"groups/{event.group_id}/" if event.group_id in group_names else "",
+                also_listed=[(slug, group_names.get(slug, slug), slug in group_names) for slug in event.also_listed_by],
+                categories=[(slug, site.categories[slug]) for slug in event.categories if slug in site.categories],
+                og_type="article",
+                past=view.end < now,
+            )
+        )
+    return pages
+
+
+def _location_pages(
+    selected: Selection, today: date, site: SiteInfo, feeds: dict[tuple[str, str], FeedSpec], page: _PageMaker
+) -> list[PageSpec]:
+    pages = []
+    counts = []
+    for state in site.states:
+        feed = feeds[("state", state)]
+        chosen = selected[(feed.kind, feed.key)]
+        path = f"locations/{state.lower()}/"
+        counts.append(CountLink(state, path, len(chosen)))
+        pages.append(
+            page(
+                f"{path}index.html",
+                "events_listing",
+                f"Tech events in {state}",
+                f"Upcoming in-person and hybrid tech events in {state}.",
+                section="locations",
+                days=upcoming_days(chosen, today),
+                feed=feed,
+                empty=f"No upcoming events in {state} are listed yet.",
+            )
+        )
+    virtual_feed = feeds[("virtual", "")]
+    online = selected[("virtual", "")]
+    pages.append(
+        page(
+            "virtual/index.html",
+            "events_listing",
+            "Online tech events",
+            "Upcoming online and hybrid tech events you can join from anywhere.",
+            section="virtual",
+            days=upcoming_days(online, today),
+            feed=virtual_feed,
+            empty="No upcoming online events are listed yet.",
+        )
+    )
+    pages.insert(
+        0,
+        page(
+            "locations/index.html",
+            "events_locations",
+            "Events by location",
+            "Upcoming tech events by state, and online.",
+            section="locations",
+            states=counts,
+            online=CountLink("Online", "virtual/", len(online)),
+        ),
+    )
+    return pages
+
+
+def _group_pages(
+    selected: Selection,
+    past: Selection,
+    today: date,
+    site: SiteInfo,
+    feeds: dict[tuple[str, str], FeedSpec],
+    page: _PageMaker,
+) -> list[PageSpec]:
+    pages = []
+    rows = []
+    for group in sorted(site.groups, key=lambda g: g.name.lower()):
+        feed = feeds[("group", group.slug)]
+        chosen = selected[(feed.kind, feed.key)]
+        recent = sorted(past[(feed.kind, feed.key)], key=lambda v: (v.start, v.event.event_id), reverse=True)
+        path = f"groups/{group.slug}/"
+        rows.append((group, CountLink(group.name, path, len(chosen))))
+        pages.append(
+            page(
+                f"{path}index.html",
+                "events_group",
+                group.name,
+                f"Upcoming and recent events of {group.name}.",
+                section="groups",
+                group=group,
+                group_state=site.group_states.get(group.slug),
+                days=upcoming_days(chosen, today),
+                recent=recent[:RECENT_LIMIT],
+                feed=feed,
+                categories=[(slug, site.categories[slug]) for slug in group.categories if slug in site.categories],
+                empty="No upcoming events of this group are listed.",
+            )
+        )
+    pages.insert(
+        0, page("groups/index.html", "events_groups", "Groups", "Every group whose calendar this site collects.", section="groups", rows=rows)
+    )
+    return pages
+
+
+def _category_pages(
+    selected: Selection, today: date, site: SiteInfo, feeds: dict[tuple[str, str], FeedSpec], page: _PageMaker
+) -> list[PageSpec]:
+    pages = []
+    counts = []
+    for slug, name in sorted(site.categories.items(), key=lambda item: item[1].lower()):
+        feed = feeds[("category", slug)]
+        chosen = selected[(feed.kind, feed.key)]
+        path = f"categories/{slug}/"
+        counts.append(CountLink(name, path, len(chosen)))
+        pages.append(
+            page(
+                f"{path}index.html",
+                "events_listing",
+                name,
+                f"Upcoming events in {name}.",
+                section="categories",
+                days=upcoming_days(chosen, today),
+                feed=feed,
+                empty=f"No upcoming events in {name} are listed yet.",
+            )
+        )
+    pages.insert(
+        0, page("categories/index.html", "events_categories", "Categories", "Upcoming tech events by topic.", section="categories", categories=counts)
+    )
+    return pages
+
+
+def _sources_page(site: SiteInfo, page: _PageMaker) -> PageSpec:
+    rows = []
+    for group in sorted(site.groups, key=lambda g: g.slug):
+        state = site.group_states.get(group.slug)
+        rows.append(
+            SourceRow(
+                group,
+                state,
+                f"groups/{group.slug}/",
+                moment_label(state.last_attempt if state else None, site.timezone),
+                moment_label(state.last_success if state else None, site.timezone),
+            )
+        )
+    return page(
+        "sources/index.html",
+        "events_sources",
+        "Sources",
+        "When each group's calendar was last read, what came of it, and any warnings.",
+        section="sources",
+        rows=rows,
+    )
+
+
+def _feeds_page(feeds: Sequence[FeedSpec], selected: Selection, site: SiteInfo, page: _PageMaker) -> PageSpec:
+    group_names = {g.slug: g.name for g in site.groups}
+    labels = {"all": lambda key: "Every event", "state": lambda key: key, "virtual": lambda key: "Online events"}
+    labels["category"] = lambda key: site.categories.get(key, key)
+    labels["group"] = lambda key: group_names.get(key, key)
+    headings = {"all": "Everything", "state": "By state", "virtual": "Online", "category": "By topic", "group": "By group"}
+    sections: dict[str, list[FeedRow]] = {}
+    for feed in feeds:
+        row = FeedRow(
+            labels[feed.kind](feed.key), feed, subscribe_links(feed.path, site.url), len(selected[(feed.kind, feed.key)])
+        )
+        sections.setdefault(headings[feed.kind], []).append(row)
+    return page(
+        "feeds/index.html",
+        "events_feeds",
+        "Subscribe to a calendar feed",
+        "iCalendar feeds of every event, by state, online, by topic and by group.",
+        section="feeds",
+        sections=list(sections.items()),
+    )

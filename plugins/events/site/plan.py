@@ -1,0 +1,43 @@
+"""Site planning: events -> everything the generator writes.
+
+Pure. `pages.plan_pages` gives the HTML pages (PageSpec) and
+`artifacts.plan_artifacts` the other files (JSON, ICS, XML); the generator
+only renders and writes what this returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from events.site.files.data_files import plan_artifacts
+from events.models import StoredEvent
+from events.site.pages.listing_pages import plan_pages
+from events.site.files.page_files import plan_page_files
+from events.site.records import Artifact, PageSpec, SiteInfo
+from events.site.event_view import EventView, event_view
+
+__all__ = ["SitePlan", "plan_site"]
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """The HTML pages, and what every other file is planned from."""
+
+    pages: tuple[PageSpec, ...]
+    views: tuple[EventView, ...]
+    now: datetime
+    site: SiteInfo
+
+    def artifacts(self) -> tuple[Artifact, ...]:
+        """Every non-HTML file. Planned on request, so that the generator can
+        plan them in the process that writes them while another renders pages."""
+        views, pages = list(self.views), list(self.pages)
+        return tuple(plan_artifacts(views, self.now, self.site)) + tuple(plan_page_files(views, pages, self.site))
+
+
+def plan_site(events: Sequence[StoredEvent], now: datetime, site: SiteInfo) -> SitePlan:
+    views = [event_view(e, site.timezone) for e in events]
+    pages = plan_pages(views, now, site)
+    return SitePlan(tuple(pages), tuple(views), now, site)
