@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -102,10 +103,8 @@ def serve(c, port=8000, output=str(OUTPUT)):
     handler = functools.partial(SimpleHTTPRequestHandler, directory=output)
     with ThreadingHTTPServer(("127.0.0.1", int(port)), handler) as server:
         print(f"Serving {output} on http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 @task(help={"output": "output folder", "serve_site": "serve the site afterwards", "now": "the pinned clock"})
@@ -193,9 +192,9 @@ def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=F
 def preview(c, files=None, conf="pelicanconf.py", count=5):
     """Fetch each given group's feed and print its next events; writes nothing (for pull requests)."""
     _logging()
-    from events.run.preview import format_preview, preview_groups
-    from events.run.collection import validate_files
     from events.collect.fetch import Fetcher
+    from events.run.collection import validate_files
+    from events.run.preview import format_preview, preview_groups
 
     settings = _events_settings(conf)
     if not files:
@@ -282,11 +281,11 @@ def _generate_in_process(conf: str, output: Path) -> Path:
 def nightly(c, conf="publishconf.py", output=str(OUTPUT), log_format="text", publish_site=True, force=False):
     """The whole nightly run: collect -> build -> publish, one exit status, a JSON run summary."""
     _logging(log_format)
-    from events.run.nightly import NightlyRun, write_summary
     from events.publish import PublishOptions
     from events.publish import publish as publish_to_bucket
     from events.publish.aws import make_clients
     from events.run.collection import run_collection
+    from events.run.nightly import NightlyRun, write_summary
 
     settings = _events_settings(conf)
 

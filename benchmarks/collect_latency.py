@@ -31,12 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from routedserver import RoutedServer  # noqa: E402
+
 from events.collect.collector import Collector  # noqa: E402
 from events.models import Group  # noqa: E402
 from events.run.collection import make_fetcher  # noqa: E402
 from events.settings import EventsSettings  # noqa: E402
 from events.store.sqlite import SQLiteStore  # noqa: E402
-from routedserver import RoutedServer  # noqa: E402
 
 NOW = "2026-03-02T09:00:00-05:00"
 

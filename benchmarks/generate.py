@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -61,7 +61,7 @@ def synthetic_events(count: int) -> list[StoredEvent]:
     now = datetime.fromisoformat(NOW)
     first = now - timedelta(days=30)
     span = timedelta(days=120).total_seconds()
-    added = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    added = datetime(2026, 1, 1, tzinfo=UTC)
     events = []
     for n in range(count):
         group = n % GROUPS
@@ -123,12 +123,12 @@ def pelican_run(work: Path, output: Path) -> tuple[float, float]:
 
 def planning_times(work: Path) -> dict[str, float]:
     """In-process: store read, page planning, artifact planning (no rendering, no writing)."""
-    from events.site.files.data_files import plan_artifacts
     from events.collect.collector import collection_window
     from events.inputs.groups import load_categories, load_groups
+    from events.site.event_view import event_view
+    from events.site.files.data_files import plan_artifacts
     from events.site.pages.listing_pages import plan_pages
     from events.site.records import SiteInfo
-    from events.site.event_view import event_view
 
     now = datetime.fromisoformat(NOW).astimezone(ZONE)
     categories = load_categories(ROOT / "data" / "categories.yaml")

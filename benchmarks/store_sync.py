@@ -19,10 +19,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +112,7 @@ def sqlite_opener(folder: Path) -> Callable[[], tuple[Any, Callable[[], None]]]:
 
     def open_store() -> tuple[Any, Callable[[], None]]:
         path = folder / f"bench-{next(counter)}.sqlite3"
-        return SQLiteStore(path), lambda: path.unlink()
+        return SQLiteStore(path), path.unlink
 
     return open_store
 

@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,30 +45,30 @@ def icalendar_events(path_or_bytes: Path | bytes) -> list[icalendar.Event]:
 
 def stored_event(event_id: str = "abc123", **changes: Any) -> StoredEvent:
     """A stored event with plain defaults; tests change what they exercise."""
-    moment = datetime(2026, 2, 20, 12, 0, tzinfo=timezone.utc)
-    values: dict[str, Any] = dict(
-        event_id=event_id,
-        group_id="dc-python",
-        group_name="DC Python",
-        group_website="https://example.org/",
-        title="Python Project Night",
-        start=datetime.fromisoformat("2026-03-03T18:30:00-05:00"),
-        end=datetime.fromisoformat("2026-03-03T20:30:00-05:00"),
-        all_day=False,
-        timezone="America/New_York",
-        url="https://example.org/e/1",
-        location="901 G St NW, Washington, DC",
-        city="Washington",
-        state="DC",
-        location_type="in_person",
-        description="",
-        summary="Bring a laptop.",
-        categories=("software-development",),
-        status="confirmed",
-        source_type="ical",
-        source_uid="uid-1",
-    )
-    stored: dict[str, Any] = dict(sequence=0, content_hash="x", created_at=moment, updated_at=moment, removed=False)
+    moment = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "event_id": event_id,
+        "group_id": "dc-python",
+        "group_name": "DC Python",
+        "group_website": "https://example.org/",
+        "title": "Python Project Night",
+        "start": datetime.fromisoformat("2026-03-03T18:30:00-05:00"),
+        "end": datetime.fromisoformat("2026-03-03T20:30:00-05:00"),
+        "all_day": False,
+        "timezone": "America/New_York",
+        "url": "https://example.org/e/1",
+        "location": "901 G St NW, Washington, DC",
+        "city": "Washington",
+        "state": "DC",
+        "location_type": "in_person",
+        "description": "",
+        "summary": "Bring a laptop.",
+        "categories": ("software-development",),
+        "status": "confirmed",
+        "source_type": "ical",
+        "source_uid": "uid-1",
+    }
+    stored: dict[str, Any] = {"sequence": 0, "content_hash": "x", "created_at": moment, "updated_at": moment, "removed": False}
     for key, value in changes.items():
         (stored if key in stored else values)[key] = value
     return StoredEvent(event=Event(**values), **stored)

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-__all__ = ["LoopbackServer", "FeedServer", "write_demo_groups"]
+__all__ = ["FeedServer", "LoopbackServer", "write_demo_groups"]
 
 
 class _Server(ThreadingHTTPServer):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
-from typing import Callable
 from urllib.parse import urlsplit
 
 from feedserver import LoopbackServer
 
-__all__ = ["RoutedServer", "Answer"]
+__all__ = ["Answer", "RoutedServer"]
 
 # status, content type, body
 Answer = tuple[int, str, bytes]
@@ -30,7 +31,7 @@ class RoutedServer(LoopbackServer):
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 key = f"{parts.path}?{parts.query}" if parts.query and f"{parts.path}?{parts.query}" in server.routes else parts.path
                 server.hits[key] = server.hits.get(key, 0) + 1
@@ -43,10 +44,8 @@ class RoutedServer(LoopbackServer):
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-__all__ = ["SeaweedS3", "MotoServer", "free_ports", "TEST_KEY", "TEST_SECRET"]
+__all__ = ["TEST_KEY", "TEST_SECRET", "MotoServer", "SeaweedS3", "free_ports"]
 
 TEST_KEY = "testkey"
 TEST_SECRET = "testsecret"
@@ -74,7 +74,7 @@ class SeaweedS3:
     def __init__(self, work: Path, bucket: str = "site") -> None:
         self.work = work
         self.bucket = bucket
-        self.ports = dict(zip(_WEED_PORT_FLAGS, free_ports(len(_WEED_PORT_FLAGS))))
+        self.ports = dict(zip(_WEED_PORT_FLAGS, free_ports(len(_WEED_PORT_FLAGS)), strict=False))
         self._process: subprocess.Popen[bytes] | None = None
         weed = shutil.which("weed", path=str(_BIN)) or shutil.which("weed")
         if weed is None:
@@ -108,7 +108,6 @@ class SeaweedS3:
 
     def _wait_bucket(self, deadline: float) -> None:
         import boto3
-
         from botocore.config import Config
 
         client = boto3.client(

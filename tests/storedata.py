@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
-
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from feedserver import FeedServer
+
 from events.clock import Clock
-from events.collect.collector import CollectReport, Collector
+from events.collect.collector import Collector, CollectReport
 from events.collect.fetch import Fetcher
 from events.models import Event, Group, StoredEvent
 from events.settings import EventsSettings
-from feedserver import FeedServer
 from events.store.base import content_hash, to_item
 
-__all__ = ["NY", "DAY1", "Feeds", "spec", "make_event", "stored", "ical_feed", "snapshot", "count_writes"]
+__all__ = ["DAY1", "NY", "Feeds", "count_writes", "ical_feed", "make_event", "snapshot", "spec", "stored"]
 
 NY = ZoneInfo("America/New_York")
 DAY1 = datetime(2026, 3, 2, 9, 0, tzinfo=NY)
@@ -65,7 +66,7 @@ def ical_feed(events: list[dict[str, Any]]) -> str:
     """A small iCalendar feed; each event is a dict with uid, start (aware), title and optional status/location."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//store tests//EN"]
     for spec in events:
-        start = spec["start"].astimezone(timezone.utc)
+        start = spec["start"].astimezone(UTC)
         lines += [
             "BEGIN:VEVENT",
             f"UID:{spec['uid']}",
@@ -84,7 +85,7 @@ def ical_feed(events: list[dict[str, Any]]) -> str:
 
 def snapshot(store: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Everything a store holds, as plain items, for exact comparison of two stores."""
-    everything = store.window(datetime(1990, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+    everything = store.window(datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
     return [to_item(s) for s in everything], store.group_states()
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import DEMO_NOW
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-
-from conftest import DEMO_NOW
 
 # Output path pattern -> the schema under /api/schema/ that the README names for it.
 SCHEMA_OF = [
@@ -124,7 +124,7 @@ def test_week_files_chain_and_cover_the_iso_week(demo_site):
     assert [w["week"] for w in weeks] == [p.stem for p in files]
     assert weeks[0]["week"] == "2026-W10" and weeks[0]["start"] == "2026-03-02" and weeks[0]["end"] == "2026-03-08"
     assert weeks[0]["previous"] is None and weeks[-1]["next"] is None
-    for earlier, later in zip(weeks, weeks[1:]):
+    for earlier, later in itertools.pairwise(weeks):
         assert earlier["next"] == later["week"] and later["previous"] == earlier["week"]
     for week in weeks:
         monday = date.fromisoformat(week["start"])
@@ -172,8 +172,8 @@ def test_health_json_has_exactly_the_monitoring_keys(demo_site):
 def test_health_counts_active_groups_and_treats_never_fetched_as_failed():
     from zoneinfo import ZoneInfo
 
-    from events.site.files.api_json import health
     from events.models import Group, GroupState
+    from events.site.files.api_json import health
     from events.site.records import SiteInfo
 
     groups = (
@@ -198,10 +198,11 @@ def test_a_published_build_has_absolute_links_and_schema_ids():
     from zoneinfo import ZoneInfo
 
     from calclients import stored_event
-    from events.site.files.data_files import plan_artifacts
+
     from events.models import Group, GroupState
-    from events.site.records import SiteInfo
     from events.site.event_view import event_view
+    from events.site.files.data_files import plan_artifacts
+    from events.site.records import SiteInfo
 
     zone = ZoneInfo("America/New_York")
     site = SiteInfo(

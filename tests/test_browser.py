@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parent.parent

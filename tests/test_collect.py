@@ -9,18 +9,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from routedserver import RoutedServer
 
 from events.collect.collector import Collector, _Progress
 from events.collect.fetch import FetchResult
-from events.inputs.groups import load_categories
-from events.models import Group
 from events.collect.normalize import event_id
+from events.inputs.groups import load_categories
 from events.inputs.overlays import Overlay
+from events.inputs.single_events import load_single_events
+from events.models import Group
 from events.run.collection import make_fetcher
 from events.settings import EventsSettings
-from events.inputs.single_events import load_single_events
 from events.store.sqlite import SQLiteStore
-from routedserver import RoutedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-03-02T09:00:00-05:00"

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.site.duplicates import canonical_url, merge_duplicates, title_key
 from events.models import Event, StoredEvent
+from events.site.duplicates import canonical_url, merge_duplicates, title_key
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 10, 18, tzinfo=NY)

@@ -9,11 +9,11 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
+from storedata import NY, make_event, stored
 
 from events.models import GroupState
 from events.store.base import StoreError, ttl_for
 from events.store.dynamodb import GROUP_STATES_KEY, DynamoDBStore, create_table
-from storedata import NY, make_event, stored
 
 DAY = datetime(2026, 3, 2, 9, 0, tzinfo=NY)
 

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 from calclients import stored_event
 from conftest import DATA, DEMO_NOW, build_site
+from feedserver import FeedServer, write_demo_groups
+
 from events.models import Group, GroupState
+from events.site.event_view import event_view
 from events.site.files.news_feeds import NEW_EVENTS_LIMIT, new_event_feeds
 from events.site.records import SiteInfo
-from events.site.event_view import event_view
-from feedserver import FeedServer, write_demo_groups
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NEW_YORK = ZoneInfo("America/New_York")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from calclients import stored_event
-from events.site.files.feed_catalog import feed_catalog, feed_members
+
 from events.models import Group
 from events.site.event_view import event_view
+from events.site.files.feed_catalog import feed_catalog, feed_members
 
 ZONE = ZoneInfo("America/New_York")
 GROUPS = (Group("dc-python", "DC Python", "https://a.example/"), Group("pydata", "PyData", "https://b.example/"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -27,7 +28,7 @@ def server():
     script = Script()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             script.requests.append({k.lower(): v for k, v in self.headers.items()})
             status, headers, body, delay = script.answers.pop(0) if script.answers else script.default
             if headers.get("ETag") and self.headers.get("If-None-Match") == headers["ETag"]:
@@ -139,11 +140,11 @@ def test_expire_after_reuses_a_page_without_asking_again(tmp_path, server):
 
 
 def test_too_many_requests_honours_retry_after_as_a_date(tmp_path, server):
+    from datetime import datetime, timedelta
     from email.utils import format_datetime
-    from datetime import datetime, timedelta, timezone
 
     script, url = server
-    now = datetime(2026, 3, 2, 14, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 2, 14, 0, 0, tzinfo=UTC)
     when = format_datetime(now + timedelta(seconds=5), usegmt=True)
     script.answers = [(429, {"Retry-After": when}, b"slow down", 0.0)]
     made = fetcher(tmp_path, wall_clock=now.timestamp)
@@ -167,7 +168,7 @@ def test_oversized_body_without_content_length_is_refused_while_streaming(tmp_pa
     class Chunked(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
@@ -217,7 +218,7 @@ def test_concurrency_is_bounded_per_host(tmp_path):
     guard = threading.Lock()
 
     class Slow(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             with guard:
                 state["now"] += 1
                 state["peak"] = max(state["peak"], state["now"])

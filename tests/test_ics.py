@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from calclients import icalendar_events, icaljs_available, icaljs_parse
 from conftest import ROOT
 

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from calclients import icalendar_events, icaljs_available, icaljs_parse
 from conftest import DATA, build_site
 from feedserver import FeedServer, write_demo_groups
@@ -67,7 +66,7 @@ def test_unchanged_events_keep_identical_bytes_across_builds(two_builds):
 @pytest.mark.skipif(not icaljs_available(), reason="node and node_modules/ical.js are needed (npm ci)")
 def test_icaljs_sees_the_higher_sequence(two_builds, tmp_path):
     paths = []
-    for name, raw in zip(("first", "second"), two_builds[:2]):
+    for name, raw in zip(("first", "second"), two_builds[:2], strict=False):
         paths.append(tmp_path / f"{name}.ics")
         paths[-1].write_bytes(raw)
     parsed = icaljs_parse(paths)

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import icalendar
 import pytest
-
 from calclients import icalendar_events, icaljs_available, icaljs_parse, stored_event
+
 from events.site.files.icalendar_writer import calendar_bytes, escape_text, fold_line
 
 HOSTILE_TITLE = "Pwned\r\nBEGIN:VEVENT\r\nUID:evil@example.org\nSTATUS:CANCELLED\rEND:VCALENDAR"
@@ -22,7 +22,7 @@ CASES = {
 def _roundtrip_expected(title: str) -> str:
     """What a client must read back: newlines normalized, forbidden control characters gone."""
     text = title.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(c for c in text if c in "\n\t" or ord(c) >= 0x20 and c != "\x7f")
+    return "".join(c for c in text if c in "\n\t" or (ord(c) >= 0x20 and c != "\x7f"))
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

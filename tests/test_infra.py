@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from cfnlint.api import lint, lint_file
 from cfnlint.decode import decode
-
 from conftest import ROOT
+
 from events.publish.cloudformation import repository_variables, stack_parameters
 
 TEMPLATE = ROOT / "infra" / "site.yaml"

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.models import Occurrence
 from events.collect.sources import jsonld
 from events.collect.sources.base import ParseRequest, SourceError
+from events.models import Occurrence
 
 NY = ZoneInfo("America/New_York")
 LISTING = "https://hackerspace.example.org/events/"

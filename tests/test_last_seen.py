@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from storedata import DAY1, count_writes, snapshot, spec
 
 from events.collect.collector import CollectReport
 from events.models import StoredEvent
-from storedata import DAY1, count_writes, snapshot, spec
 
 FAR = DAY1 + timedelta(days=20)
 

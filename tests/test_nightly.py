@@ -7,13 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import NEW_YORK
 
 from events.clock import Clock
 from events.collect.collector import CollectReport, GroupReport
 from events.run.nightly import NightlyRun, judge, upcoming_count, write_summary
 from events.settings import EventsSettings
-
-from conftest import NEW_YORK
 
 
 @pytest.mark.parametrize(

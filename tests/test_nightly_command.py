@@ -10,7 +10,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-
 from conftest import DATA, DEMO_NOW, ROOT
 from feedserver import FeedServer, write_demo_groups
 from s3servers import TEST_KEY, TEST_SECRET, MotoServer, SeaweedS3

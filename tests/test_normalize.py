@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from events.collect.location import place_of
-from events.models import Group, Occurrence
 from events.collect.normalize import Skip, normalize, plain_text, sanitize_html
+from events.models import Group, Occurrence
 
 NY = ZoneInfo("America/New_York")
 STATES = ("DC", "MD", "VA")
@@ -17,13 +17,13 @@ GROUP = Group(slug="g", name="G", website="https://g.example.org/", categories=(
 
 
 def occurrence(**changes):
-    values = dict(
-        source_uid="u1",
-        occurrence_key="",
-        title="Meetup",
-        start=datetime(2026, 3, 10, 18, tzinfo=NY),
-        end=datetime(2026, 3, 10, 20, tzinfo=NY),
-    )
+    values = {
+        "source_uid": "u1",
+        "occurrence_key": "",
+        "title": "Meetup",
+        "start": datetime(2026, 3, 10, 18, tzinfo=NY),
+        "end": datetime(2026, 3, 10, 20, tzinfo=NY),
+    }
     values.update(changes)
     return Occurrence(**values)
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.inputs.groups import load_categories
-from events.models import Group, Occurrence
 from events.collect.normalize import Skip, event_id, normalize
+from events.inputs.groups import load_categories
 from events.inputs.overlays import Overlay, load_overlays
+from events.models import Group, Occurrence
 
 ROOT = Path(__file__).resolve().parent.parent
 NY = ZoneInfo("America/New_York")
@@ -25,14 +25,14 @@ def categories():
 
 
 def occurrence(**changes):
-    values = dict(
-        source_uid="uid-1",
-        occurrence_key="",
-        title="Python Meetup",
-        start=datetime(2026, 3, 10, 18, tzinfo=NY),
-        end=datetime(2026, 3, 10, 20, tzinfo=NY),
-        location="1630 7th St NW, Washington, DC 20001",
-    )
+    values = {
+        "source_uid": "uid-1",
+        "occurrence_key": "",
+        "title": "Python Meetup",
+        "start": datetime(2026, 3, 10, 18, tzinfo=NY),
+        "end": datetime(2026, 3, 10, 20, tzinfo=NY),
+        "location": "1630 7th St NW, Washington, DC 20001",
+    }
     values.update(changes)
     return Occurrence(**values)
 

@@ -9,17 +9,17 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from events.site.pages.calendar_pages import WEEKS_AHEAD, month_range, week_label, week_range
-from events.site.shorten import DESCRIPTION_LIMIT, ELLIPSIS, TITLE_LIMIT, shorten_html, shorten_text, tidy_html
+from events.models import Event, Group, GroupState, StoredEvent
+from events.site.calendar_links import calendar_links, subscribe_links
+from events.site.event_view import event_view, week_id
 from events.site.files.event_calendars import event_calendars, split_components
 from events.site.files.icalendar_writer import calendar_bytes
-from events.site.pages.structured_data import event_jsonld, jsonld_script
-from events.site.calendar_links import calendar_links, subscribe_links
-from events.models import Event, Group, GroupState, StoredEvent
 from events.site.files.page_files import plan_page_files, robots_txt
+from events.site.pages.calendar_pages import WEEKS_AHEAD, month_range, week_label, week_range
 from events.site.pages.listing_pages import plan_pages
+from events.site.pages.structured_data import event_jsonld, jsonld_script
 from events.site.records import SiteInfo
-from events.site.event_view import event_view, week_id
+from events.site.shorten import DESCRIPTION_LIMIT, ELLIPSIS, TITLE_LIMIT, shorten_html, shorten_text, tidy_html
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=NY)
@@ -258,7 +258,7 @@ def test_without_an_absolute_siteurl_subscribe_links_fall_back_to_https_only():
 
 
 def test_event_page_context_has_calendar_links_jsonld_and_canonical_url():
-    pages, views = plan(make("abc", at(3, 18), title="Python & Pizza", also=("novalug", "gone-group")))
+    pages, _views = plan(make("abc", at(3, 18), title="Python & Pizza", also=("novalug", "gone-group")))
     context = pages["events/abc/index.html"].context
     assert context["canonical"] == "https://dctech.events/events/abc/"
     assert context["page_title"] == "Python & Pizza · DC Tech Events"

@@ -19,7 +19,6 @@ from xml.etree import ElementTree
 import extruct
 import icalendar
 import pytest
-
 from conftest import DATA, DEMO_NOW, ROOT
 from feedserver import FeedServer, write_demo_groups
 
@@ -111,7 +110,7 @@ def test_demo_site_has_page(demo_site, path):
 
 
 def test_every_event_has_a_page_and_an_ics_download_with_its_uid(demo_site):
-    for event_id, record in _events(demo_site).items():
+    for event_id, _record in _events(demo_site).items():
         page = (demo_site / "events" / event_id / "index.html").read_text()
         assert f'href="/events/{event_id}/event.ics"' in page
         calendar = icalendar.Calendar.from_ical((demo_site / "events" / event_id / "event.ics").read_bytes())

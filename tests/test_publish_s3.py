@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from s3servers import TEST_KEY, TEST_SECRET, MotoServer, SeaweedS3
 
 from events.publish import PublishError, PublishOptions, publish
-from events.publish.publisher import GuardRefused
 from events.publish.aws import make_clients
-from s3servers import TEST_KEY, TEST_SECRET, MotoServer, SeaweedS3
+from events.publish.publisher import GuardRefused
 
 ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "site"

@@ -36,4 +36,4 @@ def test_environment_strings_are_read_as_their_types(tmp_path):
 )
 def test_bad_settings_name_the_setting(settings, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        EventsSettings.from_mapping(settings, Path("."))
+        EventsSettings.from_mapping(settings, Path())

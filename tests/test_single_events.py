@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.inputs.groups import load_categories
 from events.collect.normalize import normalize
-from events.inputs.single_events import SINGLE_EVENTS_GROUP, group_for, load_single_events, parse_single_events
 from events.collect.sources.base import ParseRequest
+from events.inputs.groups import load_categories
+from events.inputs.single_events import SINGLE_EVENTS_GROUP, group_for, load_single_events, parse_single_events
 
 ROOT = Path(__file__).resolve().parent.parent
 NY = ZoneInfo("America/New_York")

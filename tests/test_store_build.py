@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import boto3
-
 from conftest import DATA, ROOT, build_site
 from feedserver import FeedServer, write_demo_groups
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from storedata import NY, count_writes, make_event, snapshot, stored
 
 from events.models import GroupState
 from events.store.base import sort_key, to_item
-from storedata import NY, count_writes, make_event, snapshot, stored
 
 DAY = datetime(2026, 3, 2, 9, 0, tzinfo=NY)
 
@@ -41,9 +41,9 @@ def test_written_events_read_back_equal(open_test_store):
 def test_window_is_half_open_on_instants_whatever_the_offset(open_test_store):
     """Keys keep their own UTC offset; the window compares instants, not strings."""
     store = open_test_store()
-    start = datetime(2026, 3, 10, 0, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 10, 0, 0, tzinfo=UTC)
     end = start + timedelta(days=1)
-    zones = [NY, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Etc/GMT+12"), timezone.utc]
+    zones = [NY, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Etc/GMT+12"), UTC]
     moments = {
         "before": start - timedelta(seconds=1),
         "at-start": start,
@@ -125,7 +125,7 @@ def test_group_states_round_trip_and_stay_out_of_event_reads(open_test_store):
     later = GroupState("alpha", DAY + timedelta(days=1), DAY + timedelta(days=1), "ok", "", 13, ())
     store.put_group_state(later)
     assert store.group_states()["alpha"] == later and store.stats.state_writes == 3
-    assert store.window(datetime(1990, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)) == []
+    assert store.window(datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)) == []
     assert store.group_events("alpha") == []
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, Sequence
+from typing import Any
 
 import pytest
+from storedata import DAY1, snapshot, spec
 
 from events.models import StoredEvent
 from events.store.base import unique_writes
-from storedata import DAY1, snapshot, spec
 
 BATCH = 25
 
@@ -114,7 +115,7 @@ def test_interrupted_sync_run_again_ends_as_one_run(open_test_store, feeds, batc
 
 
 def test_interrupted_twice_then_finished(open_test_store, feeds):
-    plan, day2, reference, store = day_one_in_both(open_test_store, feeds)
+    _plan, day2, reference, _store = day_one_in_both(open_test_store, feeds)
     for limit in (1, 2):
         with pytest.raises(Interrupted):
             feeds.collect(stop_after_batches(open_test_store(), limit), day2)
@@ -127,8 +128,8 @@ def test_dynamodb_local_killed_midway_then_run_again(tmp_path, feeds, dynamodb_t
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError
-
     from dynamodb_local import DynamoDBLocal, find_jar_dir
+
     from events.store.dynamodb import DynamoDBStore, create_table
 
     def client_for(server: DynamoDBLocal) -> Any:

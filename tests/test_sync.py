@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from events.models import Event, GroupState, StoredEvent
 from events.collect.sync import next_group_state, plan_sync
+from events.models import Event, GroupState, StoredEvent
 
 NY = ZoneInfo("America/New_York")
 DAY1 = datetime(2026, 3, 2, 3, 0, tzinfo=NY)

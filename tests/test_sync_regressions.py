@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from events.models import GroupState
-from events.collect.sync import plan_sync
 from storedata import NY, make_event, stored
+
+from events.collect.sync import plan_sync
+from events.models import GroupState
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=NY)
 WINDOW_START = datetime(2026, 3, 3, 0, 0, tzinfo=NY)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 
 import tasks
-from conftest import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 LINT = ROOT / "tests" / "lint_workflows.mjs"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["Clock", "parse_now", "collection_window"]
+__all__ = ["Clock", "collection_window", "parse_now"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Clock:
     def now(self) -> datetime:
         if self.fixed is not None:
             return self.fixed.astimezone(self.tz)
-        return datetime.now(timezone.utc).astimezone(self.tz)
+        return datetime.now(UTC).astimezone(self.tz)
 
     def today(self) -> date:
         return self.now().date()

@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from jinja2 import FileSystemBytecodeCache
 from pelican.generators import Generator
 
 from events.clock import collection_window
-from events.site.duplicates import merge_duplicates
 from events.inputs.groups import load_categories, load_groups
+from events.settings import EventsSettings
+from events.site.duplicates import merge_duplicates
 from events.site.forked_render import share_with_child
 from events.site.plan import SitePlan, plan_site
-from events.settings import EventsSettings
 from events.site.records import PageSpec, SiteInfo
 from events.store import open_store
 

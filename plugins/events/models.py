@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
-    "Group",
-    "Occurrence",
-    "Event",
-    "StoredEvent",
-    "GroupState",
     "LOCATION_TYPES",
     "STATUSES",
+    "Event",
+    "Group",
+    "GroupState",
+    "Occurrence",
+    "StoredEvent",
 ]
 
 LOCATION_TYPES = ("in_person", "virtual", "hybrid")

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from events.clock import Clock, parse_now
 
-__all__ = ["EventsSettings", "SettingsError", "SETTING_DOCS"]
+__all__ = ["SETTING_DOCS", "EventsSettings", "SettingsError"]
 
 
 class SettingsError(ValueError):

@@ -23,25 +23,26 @@ from __future__ import annotations
 import logging
 import sys
 import time as time_module
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from events.clock import Clock, collection_window
 from events.collect.fetch import Fetcher, FetchResult
-from events.models import Event, Group, GroupState, Occurrence
 from events.collect.normalize import Skip, normalize
-from events.inputs.overlays import Overlay
-from events.settings import EventsSettings
-from events.inputs.single_events import SINGLE_EVENTS_GROUP, SingleEvent, group_for, parse_single_events
 from events.collect.sources import ical, json_api, jsonld, libcal
 from events.collect.sources.base import ParseRequest, ParseResult, SourceError
+from events.collect.sync import COUNT_NAMES, next_group_state
+from events.inputs.overlays import Overlay
+from events.inputs.single_events import SINGLE_EVENTS_GROUP, SingleEvent, group_for, parse_single_events
+from events.models import Event, Group, GroupState, Occurrence
+from events.settings import EventsSettings
 from events.store.apply import sync_group
 from events.store.base import Store
-from events.collect.sync import COUNT_NAMES, next_group_state
 
-__all__ = ["Collector", "CollectReport", "GroupRead", "GroupReport", "collection_window", "PARSERS", "FOLLOWERS", "STARTERS"]
+__all__ = ["FOLLOWERS", "PARSERS", "STARTERS", "CollectReport", "Collector", "GroupRead", "GroupReport", "collection_window"]
 
 log = logging.getLogger(__name__)
 

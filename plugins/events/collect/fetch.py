@@ -11,17 +11,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 import requests_cache
 
-__all__ = ["FetchResult", "Fetcher", "FetchError"]
+__all__ = ["FetchError", "FetchResult", "Fetcher"]
 
 log = logging.getLogger(__name__)
 

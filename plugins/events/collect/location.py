@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import usaddress
 
-__all__ = ["Place", "place_of", "STATE_NAMES"]
+__all__ = ["STATE_NAMES", "Place", "place_of"]
 
 STATE_NAMES = {
     "district of columbia": "DC", "washington dc": "DC", "washington, dc": "DC", "washington d.c.": "DC",

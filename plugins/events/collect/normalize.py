@@ -10,16 +10,16 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Collection, Mapping
 from zoneinfo import ZoneInfo
 
 import nh3
 
 from events.collect.location import place_of
-from events.models import Event, Group, Occurrence
 from events.inputs.overlays import Overlay
+from events.models import Event, Group, Occurrence
 
 __all__ = ["Skip", "apply_overlay", "event_id", "normalize", "plain_text", "sanitize_html"]
 
@@ -39,7 +39,7 @@ class Skip:
 
 def event_id(group_slug: str, source_uid: str, occurrence_key: str) -> str:
     """Stable id from group + source UID + occurrence; never from title or time."""
-    digest = hashlib.sha256(f"{group_slug}\x1f{source_uid}\x1f{occurrence_key}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{group_slug}\x1f{source_uid}\x1f{occurrence_key}".encode()).hexdigest()
     return digest[:20]
 
 

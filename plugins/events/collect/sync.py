@@ -7,14 +7,14 @@ without a store and writes stay proportional to change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Sequence
 
 from events.models import Event, GroupState, StoredEvent
 from events.store.base import content_hash
 
-__all__ = ["SyncPlan", "plan_sync", "next_group_state", "COUNT_NAMES"]
+__all__ = ["COUNT_NAMES", "SyncPlan", "next_group_state", "plan_sync"]
 
 COUNT_NAMES = ("added", "updated", "cancelled", "removed", "unchanged")
 

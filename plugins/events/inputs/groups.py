@@ -7,9 +7,10 @@ per file and field, so a contributor fixes a pull request in one go.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,17 +19,17 @@ import yaml
 from events.models import Group
 
 __all__ = [
-    "Problem",
-    "GroupLoad",
-    "load_groups",
-    "load_categories",
-    "validate_group",
+    "RESERVED_SLUGS",
     "SLUG_PATTERN",
     "SOURCE_TYPES",
     "US_STATES",
-    "RESERVED_SLUGS",
-    "is_http_url",
+    "GroupLoad",
+    "Problem",
     "describe",
+    "is_http_url",
+    "load_categories",
+    "load_groups",
+    "validate_group",
 ]
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -51,8 +52,7 @@ _SOURCE_SETTINGS: dict[str, tuple[str, str]] = {
 }
 RESERVED_SLUGS = frozenset({"single-events"})
 US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
-    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
+    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"]
 )
 _FIELDS: dict[str, str] = {
     "name": "the group's name, a non-empty string",
@@ -153,7 +153,7 @@ def _parse_yaml(text: str) -> Any:
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
         try:
-            return yaml.load(text, Loader=fast)  # noqa: S506 - CSafeLoader is the safe loader
+            return yaml.load(text, Loader=fast)
         except yaml.YAMLError:
             pass
     return yaml.safe_load(text)
@@ -164,7 +164,7 @@ def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, st
     problems: list[Problem] = []
 
     def bad(field: str, message: str, expected: str = "") -> None:
-        problems.append(Problem(shown, field, message, expected or _FIELDS.get(field.split(".")[0], "")))
+        problems.append(Problem(shown, field, message, expected or _FIELDS.get(field.split(".", maxsplit=1)[0], "")))
 
     if not SLUG_PATTERN.match(stem):
         problems.append(Problem(shown, "slug", f"file name {stem!r} is not a slug", "lowercase letters, digits, '-' and '_', like dc-python.yaml"))

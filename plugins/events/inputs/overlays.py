@@ -11,15 +11,15 @@ pure `normalize.apply_overlay`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
-
+from typing import Any
 
 from events.inputs.groups import Problem, describe, read_yaml_file
 from events.models import LOCATION_TYPES
 
-__all__ = ["Overlay", "OverlayLoad", "load_overlays", "validate_overlay", "EVENT_ID_PATTERN"]
+__all__ = ["EVENT_ID_PATTERN", "Overlay", "OverlayLoad", "load_overlays", "validate_overlay"]
 
 EVENT_ID_PATTERN = re.compile(r"^[0-9a-f]{20}$")
 _FIELDS: dict[str, str] = {

@@ -10,28 +10,29 @@ exactly what they mean in a feed.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 from dateutil import rrule as dateutil_rrule
 
-from events.inputs.groups import SLUG_PATTERN, Problem, describe, is_http_url, read_yaml_file
-from events.models import Group, Occurrence
 from events.collect.sources import ical
 from events.collect.sources.base import ParseRequest, ParseResult
+from events.inputs.groups import SLUG_PATTERN, Problem, describe, is_http_url, read_yaml_file
+from events.models import Group, Occurrence
 
 __all__ = [
     "SINGLE_EVENTS_GROUP",
     "SingleEvent",
     "SingleEventLoad",
-    "load_single_events",
-    "validate_single_event",
-    "parse_single_events",
     "group_for",
+    "load_single_events",
+    "parse_single_events",
+    "validate_single_event",
 ]
 
 SINGLE_EVENTS_GROUP = "single-events"
@@ -214,7 +215,7 @@ def _calendar(events: Sequence[SingleEvent], site_tz: ZoneInfo) -> bytes:
         tz = ZoneInfo(entry.timezone) if entry.timezone else site_tz
         component = icalendar.Event()
         component.add("UID", entry.uid)
-        component.add("DTSTAMP", datetime(2000, 1, 1, tzinfo=timezone.utc))
+        component.add("DTSTAMP", datetime(2000, 1, 1, tzinfo=UTC))
         component.add("SUMMARY", entry.title)
         start = _in_zone(entry.start, tz)
         component.add("DTSTART", start)

@@ -9,8 +9,8 @@ from events.publish.guard import GuardResult, check_guard, upcoming_count
 from events.publish.headers import ObjectHeaders, headers_for
 from events.publish.invalidation import invalidation_batches, invalidation_paths
 from events.publish.local_files import LocalFile, scan_output
-from events.publish.upload_plan import RemoteObject, SyncPlan, plan_sync
 from events.publish.publisher import PublishError, PublishOptions, PublishReport, publish
+from events.publish.upload_plan import RemoteObject, SyncPlan, plan_sync
 
 __all__ = [
     "GuardResult",

@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import logging
 import uuid
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import boto3
 from botocore.config import Config

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["stack_parameters", "repository_variables", "deploy_stack", "StackError"]
+__all__ = ["StackError", "deploy_stack", "repository_variables", "stack_parameters"]
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-__all__ = ["GuardResult", "check_guard", "upcoming_count", "COUNT_FILES"]
+__all__ = ["COUNT_FILES", "GuardResult", "check_guard", "upcoming_count"]
 
 # (key, field) in order of preference.
 COUNT_FILES: tuple[tuple[str, str], ...] = (("health.json", "upcoming"), ("api/events.json", "count"))

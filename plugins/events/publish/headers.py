@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-__all__ = ["ObjectHeaders", "headers_for", "is_hashed_asset", "SHORT_KINDS"]
+__all__ = ["SHORT_KINDS", "ObjectHeaders", "headers_for", "is_hashed_asset"]
 
 _UTF8 = "; charset=utf-8"
 

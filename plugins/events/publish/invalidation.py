@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
-__all__ = ["invalidation_paths", "invalidation_batches", "EVERYTHING"]
+__all__ = ["EVERYTHING", "invalidation_batches", "invalidation_paths"]
 
 EVERYTHING = "/*"
 

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LocalFile", "scan_output", "md5_of"]
+__all__ = ["LocalFile", "md5_of", "scan_output"]
 
 _CHUNK = 1 << 20
 

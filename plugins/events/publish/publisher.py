@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from events.settings import EventsSettings
+from events.publish.aws import Bucket, Distribution
 from events.publish.guard import COUNT_FILES, GuardResult, check_guard, upcoming_count
 from events.publish.headers import headers_for
 from events.publish.invalidation import invalidation_batches, invalidation_paths
 from events.publish.local_files import LocalFile, scan_output
 from events.publish.upload_plan import RemoteObject, SyncPlan, plan_sync, upload_order
-from events.publish.aws import Bucket, Distribution
+from events.settings import EventsSettings
 
-__all__ = ["PublishError", "GuardRefused", "PublishOptions", "PublishReport", "publish"]
+__all__ = ["GuardRefused", "PublishError", "PublishOptions", "PublishReport", "publish"]
 
 log = logging.getLogger(__name__)
 

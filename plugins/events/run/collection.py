@@ -6,19 +6,20 @@ Free of Pelican imports: it takes a plain settings mapping.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from events.collect.collector import Collector, CollectReport
 from events.collect.fetch import Fetcher
 from events.inputs.groups import GroupLoad, Problem, load_categories, load_groups
 from events.inputs.overlays import OverlayLoad, load_overlays
-from events.settings import EventsSettings
 from events.inputs.single_events import SingleEventLoad, load_single_events
+from events.settings import EventsSettings
 from events.store import open_store
 
-__all__ = ["run_collection", "validate_files", "validate_all", "Validation", "make_fetcher"]
+__all__ = ["Validation", "make_fetcher", "run_collection", "validate_all", "validate_files"]
 
 log = logging.getLogger(__name__)
 

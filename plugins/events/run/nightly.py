@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from events.clock import Clock
 from events.collect.collector import CollectReport
 
-__all__ = ["Verdict", "judge", "NightlyRun", "NightlyResult", "upcoming_count"]
+__all__ = ["NightlyResult", "NightlyRun", "Verdict", "judge", "upcoming_count"]
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ HTTP cache lives in memory, so a preview leaves no trace.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from events.clock import Clock
@@ -19,7 +19,7 @@ from events.collect.fetch import Fetcher
 from events.models import Event, Group
 from events.settings import EventsSettings
 
-__all__ = ["GroupPreview", "preview_groups", "next_events", "format_preview"]
+__all__ = ["GroupPreview", "format_preview", "next_events", "preview_groups"]
 
 
 @dataclass(frozen=True)

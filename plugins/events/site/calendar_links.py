@@ -9,12 +9,12 @@ years: Google's `render?action=TEMPLATE` and `render?cid=`, Outlook's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from urllib.parse import quote, urlencode, urlsplit
 
 from events.site.event_view import EventView
 
-__all__ = ["CalendarLinks", "SubscribeLinks", "calendar_links", "subscribe_links", "absolute_url"]
+__all__ = ["CalendarLinks", "SubscribeLinks", "absolute_url", "calendar_links", "subscribe_links"]
 
 _DETAILS_LIMIT = 1500  # calendar URLs longer than about 2,000 characters get refused
 # quote(c, safe="") of each ASCII character quote does not keep (it keeps letters, digits and "_.-~"):
@@ -52,7 +52,7 @@ def calendar_links(view: EventView, ics_path: str, site_url: str) -> CalendarLin
         google_dates = f"{view.start:%Y%m%d}/{view.end:%Y%m%d}"
         outlook_start, outlook_end = view.start.date().isoformat(), view.end.date().isoformat()
     else:
-        utc_start, utc_end = view.start.astimezone(timezone.utc), view.end.astimezone(timezone.utc)
+        utc_start, utc_end = view.start.astimezone(UTC), view.end.astimezone(UTC)
         google_dates = f"{utc_start:%Y%m%dT%H%M%SZ}/{utc_end:%Y%m%dT%H%M%SZ}"
         outlook_start, outlook_end = view.start.isoformat(), view.end.isoformat()
     # The same query strings urlencode(..., quote_via=quote) gives, but each value is

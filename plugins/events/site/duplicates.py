@@ -14,14 +14,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from datetime import timedelta
-from typing import Callable, Hashable, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from events.models import StoredEvent
 
-__all__ = ["merge_duplicates", "canonical_url", "title_key", "URL_MINUTES", "TITLE_MINUTES"]
+__all__ = ["TITLE_MINUTES", "URL_MINUTES", "canonical_url", "merge_duplicates", "title_key"]
 
 URL_MINUTES = 60
 TITLE_MINUTES = 15

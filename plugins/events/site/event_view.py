@@ -7,22 +7,22 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from events.site.shorten import DESCRIPTION_LIMIT, TITLE_LIMIT, html_text_length, shorten_html, shorten_text, tidy_html
 from events.models import StoredEvent
+from events.site.shorten import DESCRIPTION_LIMIT, TITLE_LIMIT, html_text_length, shorten_html, shorten_text, tidy_html
 
 __all__ = [
     "EventView",
-    "event_view",
-    "event_path",
     "day_path",
     "days_spanned",
+    "event_path",
+    "event_view",
+    "long_date",
+    "moment_label",
+    "month_path",
+    "short_date",
     "week_id",
     "week_monday",
     "week_path",
-    "month_path",
-    "long_date",
-    "short_date",
-    "moment_label",
 ]
 
 
@@ -35,7 +35,7 @@ class EventView:
     status: str
 
     @property
-    def event(self):  # noqa: ANN201 - the Event, for templates
+    def event(self):
         return self.stored.event
 
     @property

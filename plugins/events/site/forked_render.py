@@ -12,9 +12,10 @@ import json
 import os
 import sys
 import traceback
-from typing import Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-__all__ = ["share_with_child", "can_fork"]
+__all__ = ["can_fork", "share_with_child"]
 
 T = TypeVar("T")
 Counts = dict[str, int]
@@ -46,7 +47,7 @@ def share_with_child(
         status = 0
         try:
             message = json.dumps(work(theirs))
-        except BaseException:  # noqa: BLE001 - every failure must reach the parent
+        except BaseException:
             message, status = traceback.format_exc(), 1
         with os.fdopen(writer, "w", encoding="utf-8") as pipe:
             pipe.write(message)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events.site.files.feed_catalog import FeedSpec
-from events.site.calendar_links import SubscribeLinks
 from events.models import Group, GroupState
+from events.site.calendar_links import SubscribeLinks
+from events.site.files.feed_catalog import FeedSpec
 
-__all__ = ["CountLink", "PageLink", "SourceRow", "FeedRow"]
+__all__ = ["CountLink", "FeedRow", "PageLink", "SourceRow"]
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,16 @@ only renders and writes what this returns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 
-from events.site.files.data_files import plan_artifacts
 from events.models import StoredEvent
-from events.site.pages.listing_pages import plan_pages
-from events.site.files.page_files import plan_page_files
-from events.site.records import Artifact, PageSpec, SiteInfo
 from events.site.event_view import EventView, event_view
+from events.site.files.data_files import plan_artifacts
+from events.site.files.page_files import plan_page_files
+from events.site.pages.listing_pages import plan_pages
+from events.site.records import Artifact, PageSpec, SiteInfo
 
 __all__ = ["SitePlan", "plan_site"]
 

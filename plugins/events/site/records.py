@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from events.models import Group, GroupState
 from events.site.event_view import EventView
 
-__all__ = ["PageSpec", "Artifact", "SiteInfo", "DayListing"]
+__all__ = ["Artifact", "DayListing", "PageSpec", "SiteInfo"]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["TITLE_LIMIT", "DESCRIPTION_LIMIT", "ELLIPSIS", "shorten_text", "shorten_html", "html_text_length", "tidy_html"]
+__all__ = ["DESCRIPTION_LIMIT", "ELLIPSIS", "TITLE_LIMIT", "html_text_length", "shorten_html", "shorten_text", "tidy_html"]
 
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 2000
@@ -30,10 +30,7 @@ def shorten_text(text: str, limit: int = TITLE_LIMIT) -> str:
     room = max(limit - len(ELLIPSIS), 0)
     head = text[: room + 1]
     # The character after the cut tells whether the cut already falls between words.
-    if head[-1:].isspace():
-        cut = head[:-1]
-    else:
-        cut = head[:-1].rsplit(None, 1)[0] if any(c.isspace() for c in head[:-1]) else head[:-1]
+    cut = head[:-1] if head[-1:].isspace() else head[:-1].rsplit(None, 1)[0] if any(c.isspace() for c in head[:-1]) else head[:-1]
     return cut.rstrip(" \t\n,;:-–—") + ELLIPSIS
 
 

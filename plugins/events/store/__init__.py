@@ -5,7 +5,7 @@ from __future__ import annotations
 from events.settings import EventsSettings
 from events.store.base import Store, StoreStats
 
-__all__ = ["open_store", "Store", "StoreStats"]
+__all__ = ["Store", "StoreStats", "open_store"]
 
 
 def open_store(settings: EventsSettings) -> Store:

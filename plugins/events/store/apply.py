@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
-from events.models import Event, GroupState
 from events.collect.sync import SyncPlan, next_group_state, plan_sync
+from events.models import Event, GroupState
 from events.store.base import Store
 
 __all__ = ["sync_group"]

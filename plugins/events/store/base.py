@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from events.models import LOCATION_TYPES, Event, GroupState, StoredEvent
 
 __all__ = [
     "Store",
-    "StoreStats",
-    "to_item",
-    "from_item",
-    "state_to_item",
-    "state_from_item",
-    "content_hash",
-    "ttl_for",
     "StoreError",
+    "StoreStats",
     "check_writable",
+    "content_hash",
+    "from_item",
     "sort_key",
+    "state_from_item",
+    "state_to_item",
+    "to_item",
+    "ttl_for",
     "unique_writes",
 ]
 
@@ -109,7 +110,7 @@ def unique_writes(
 
 def sort_key(stored: StoredEvent) -> tuple[datetime, str]:
     """The order `window` returns: by start instant, then id."""
-    return stored.start.astimezone(timezone.utc), stored.event_id
+    return stored.start.astimezone(UTC), stored.event_id
 
 
 _EVENT_FIELDS = tuple(Event.__dataclass_fields__)
@@ -169,7 +170,7 @@ def to_item(stored: StoredEvent, archive_days: int = 365) -> dict[str, Any]:
         "removed": stored.removed,
         "ttl": ttl_for(event, archive_days),
     }
-    return {k: v for k, v in item.items() if v != "" and v != []}
+    return {k: v for k, v in item.items() if v not in ("", [])}
 
 
 def from_item(item: dict[str, Any]) -> StoredEvent:

@@ -29,9 +29,10 @@ from __future__ import annotations
 import logging
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -50,7 +51,7 @@ from events.store.base import (
     unique_writes,
 )
 
-__all__ = ["DynamoDBStore", "create_table", "table_definition", "GROUP_STATES_KEY", "BATCH_SIZE"]
+__all__ = ["BATCH_SIZE", "GROUP_STATES_KEY", "DynamoDBStore", "create_table", "table_definition"]
 
 log = logging.getLogger(__name__)
 
@@ -314,7 +315,7 @@ class DynamoDBStore:
 
 def _key_text(moment: datetime) -> str:
     """A sort-key bound: the UTC wall time with no offset, so it sorts before every key of that second."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _numbers(value: Any) -> Any:

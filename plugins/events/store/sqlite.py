@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Sequence
 
 from events.models import GroupState, StoredEvent
-from events.store.base import StoreStats, check_writable, from_item, unique_writes, state_from_item, state_to_item, to_item
+from events.store.base import StoreStats, check_writable, from_item, state_from_item, state_to_item, to_item, unique_writes
 
 __all__ = ["SQLiteStore"]
 
@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS group_states (
 
 
 def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SQLiteStore:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from events.models import Occurrence

@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 import warnings as warnings_module
 from collections import defaultdict
-from datetime import date, datetime, time as dtime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -21,10 +23,10 @@ import recurring_ical_events
 import x_wr_timezone
 
 from events.collect.deadline import TimeLimitExceeded, time_limit
-from events.models import Occurrence
 from events.collect.sources.base import ParseRequest, ParseResult, SourceError
+from events.models import Occurrence
 
-__all__ = ["parse", "decode_calendar_bytes"]
+__all__ = ["decode_calendar_bytes", "parse"]
 
 class _Skipped(Exception):
     """One event is unusable; the reason is logged and the feed goes on."""
@@ -81,7 +83,7 @@ def _parse(content: bytes, request: ParseRequest) -> ParseResult:
     for calendar in calendars:
         calendar = _standardize(calendar, warnings)
         feed_tz = _feed_timezone(calendar, request.timezone)
-        zones = [c for c in calendar.walk("VTIMEZONE")]
+        zones = list(calendar.walk("VTIMEZONE"))
         series = _series(calendar, warnings)
         if not series:
             warnings.append("the calendar holds no events (no VEVENT)")
@@ -186,8 +188,8 @@ def _expand(
         for c in components
     )
     found: list[Occurrence] = []
-    window_start = request.window_start.astimezone(timezone.utc)
-    window_end = request.window_end.astimezone(timezone.utc)
+    window_start = request.window_start.astimezone(UTC)
+    window_end = request.window_end.astimezone(UTC)
     for component in recurring_ical_events.of(single).after(window_start):
         occurrence = _occurrence(uid, component, feed_tz, recurring)
         if occurrence.start >= window_end:
@@ -207,8 +209,7 @@ def _occurrence(uid: str, component: Any, feed_tz: ZoneInfo, recurring: bool) ->
     all_day = isinstance(raw_start, date) and not isinstance(raw_start, datetime)
     start = _aware(raw_start, feed_tz)
     end = _aware(raw_end, feed_tz)
-    if end < start:
-        end = start
+    end = max(end, start)
     key = ""
     if recurring and component.get("RECURRENCE-ID") is not None:
         key = _key(component["RECURRENCE-ID"].dt, feed_tz)
@@ -245,7 +246,7 @@ def _aware(value: date | datetime, tz: ZoneInfo) -> datetime:
 def _key(value: date | datetime, tz: ZoneInfo) -> str:
     if not isinstance(value, datetime):
         return value.strftime("%Y%m%d")
-    return _aware(value, tz).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return _aware(value, tz).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _categories(value: Any) -> Iterable[str]:

@@ -11,15 +11,16 @@ first page's `count` says how many pages follow; `further_urls` names them
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from events.models import Occurrence
 from events.collect.sources.base import ParseRequest, ParseResult, SourceError, load_json, parse_when
+from events.models import Occurrence
 
-__all__ = ["parse", "first_url", "further_urls", "DEFAULT_PAGE_SIZE"]
+__all__ = ["DEFAULT_PAGE_SIZE", "first_url", "further_urls", "parse"]
 
 DEFAULT_PAGE_SIZE = 50
 

@@ -19,24 +19,23 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Iterator, Mapping
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 
-from events.models import Occurrence
 from events.collect.sources.base import ParseRequest, ParseResult, SourceError, parse_when
+from events.models import Occurrence
 
-__all__ = ["parse", "further_urls", "page_event", "enrich", "PageEvent", "DEFAULT_EVENT_LINKS"]
+__all__ = ["DEFAULT_EVENT_LINKS", "PageEvent", "enrich", "further_urls", "page_event", "parse"]
 
 DEFAULT_EVENT_LINKS = "a[href*='/event']"
 _EVENT_TYPES = frozenset(
-    "Event BusinessEvent ChildrensEvent ComedyEvent CourseInstance DanceEvent DeliveryEvent EducationEvent "
-    "ExhibitionEvent Festival FoodEvent Hackathon LiteraryEvent MusicEvent PublicationEvent SaleEvent "
-    "ScreeningEvent SocialEvent SportsEvent TheaterEvent VisualArtsEvent".split()
+    ["Event", "BusinessEvent", "ChildrensEvent", "ComedyEvent", "CourseInstance", "DanceEvent", "DeliveryEvent", "EducationEvent", "ExhibitionEvent", "Festival", "FoodEvent", "Hackathon", "LiteraryEvent", "MusicEvent", "PublicationEvent", "SaleEvent", "ScreeningEvent", "SocialEvent", "SportsEvent", "TheaterEvent", "VisualArtsEvent"]
 )
 _STATUS = {"eventcancelled": "cancelled", "eventpostponed": "tentative"}
 _MODES = {

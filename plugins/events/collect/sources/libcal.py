@@ -12,15 +12,16 @@ virtual, or hybrid when it also has a room.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from events.models import Occurrence
 from events.collect.sources.base import ParseRequest, ParseResult, SourceError, load_json, parse_when
+from events.models import Occurrence
 
-__all__ = ["parse", "first_url", "further_urls"]
+__all__ = ["first_url", "further_urls", "parse"]
 
 _PAGE = "page"
 
@@ -149,7 +150,7 @@ def _url(item: dict[str, Any]) -> str:
 def _categories(item: dict[str, Any]) -> tuple[str, ...]:
     raw = item.get("category") or item.get("categories_arr") or item.get("categories") or []
     if isinstance(raw, str):
-        raw = [part for part in raw.split(",")]
+        raw = list(raw.split(","))
     names = []
     for entry in raw if isinstance(raw, list) else [raw]:
         name = entry.get("name", "") if isinstance(entry, dict) else str(entry)

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from events.models import Group, GroupState
+from events.site.event_view import EventView, days_spanned
 from events.site.records import Artifact, SiteInfo
 from events.version import __version__
-from events.site.event_view import EventView, days_spanned
 
-__all__ = ["event_record", "events_json", "dump_json", "splice_listing", "ApiPlanner", "health", "week_id"]
+__all__ = ["ApiPlanner", "dump_json", "event_record", "events_json", "health", "splice_listing", "week_id"]
 
 
 def event_record(view: EventView, site_url: str = "") -> dict[str, Any]:

@@ -7,16 +7,16 @@ rendered once, then shared by every file that lists it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
+from events.site.event_view import EventView
 from events.site.files.api_json import ApiPlanner, dump_json, health, link
 from events.site.files.feed_catalog import feed_catalog, feed_members
 from events.site.files.icalendar_writer import CalendarMeta, IcsWriter
-from events.site.files.news_feeds import new_event_feeds
 from events.site.files.json_schemas import schemas
+from events.site.files.news_feeds import new_event_feeds
 from events.site.records import Artifact, SiteInfo
-from events.site.event_view import EventView
 
 __all__ = ["plan_artifacts", "upcoming_of"]
 

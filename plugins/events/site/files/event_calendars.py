@@ -13,10 +13,10 @@ exactly `BEGIN:VEVENT` can only start a component.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
-from events.site.files.icalendar_writer import CalendarMeta, IcsWriter, calendar_bytes
 from events.models import StoredEvent
+from events.site.files.icalendar_writer import CalendarMeta, IcsWriter, calendar_bytes
 
 __all__ = ["event_calendars", "split_components"]
 

@@ -10,8 +10,8 @@ testing every event against every feed.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from events.models import Group
 from events.site.event_view import EventView

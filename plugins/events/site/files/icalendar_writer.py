@@ -15,9 +15,9 @@ unchanged bytes and a changed one replaces the subscriber's copy.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +25,7 @@ import icalendar
 
 from events.models import StoredEvent
 
-__all__ = ["IcsWriter", "CalendarMeta", "escape_text", "fold_line", "calendar_bytes"]
+__all__ = ["CalendarMeta", "IcsWriter", "calendar_bytes", "escape_text", "fold_line"]
 
 PRODID = "-//dctech-events//events plugin//EN"
 # Subscribed calendars poll on their own schedule; ask for twice a day, as the site is rebuilt nightly.
@@ -75,7 +75,7 @@ def fold_line(line: str) -> str:
 
 
 def _utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _zone(name: str) -> ZoneInfo | None:

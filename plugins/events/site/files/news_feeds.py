@@ -11,16 +11,17 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from events.site.event_view import EventView
 from events.site.files.api_json import link
 from events.site.records import Artifact, SiteInfo
-from events.site.event_view import EventView
 
-__all__ = ["NEW_EVENTS_ATOM", "NEW_EVENTS_RSS", "NEW_EVENTS_LIMIT", "new_event_feeds", "newest_added"]
+__all__ = ["NEW_EVENTS_ATOM", "NEW_EVENTS_LIMIT", "NEW_EVENTS_RSS", "new_event_feeds", "newest_added"]
 
 NEW_EVENTS_ATOM = "feeds/new.xml"
 NEW_EVENTS_RSS = "feeds/new.rss"

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from events.site.files.event_calendars import event_calendars
 from events.site.calendar_links import absolute_url
+from events.site.event_view import EventView
+from events.site.files.event_calendars import event_calendars
 from events.site.pages.listing_pages import event_ics_path, page_url
 from events.site.records import Artifact, PageSpec, SiteInfo
-from events.site.event_view import EventView
 
-__all__ = ["plan_page_files", "sitemap_xml", "robots_txt", "NOT_IN_SITEMAP"]
+__all__ = ["NOT_IN_SITEMAP", "plan_page_files", "robots_txt", "sitemap_xml"]
 
 NOT_IN_SITEMAP = frozenset({"404.html"})
 

@@ -7,14 +7,15 @@ next link lands on a page that exists, even in a quiet week.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
+from events.site.event_view import long_date, month_path, short_date, week_id, week_monday, week_path
 from events.site.page_records import CountLink, PageLink
 from events.site.records import DayListing, PageSpec
-from events.site.event_view import long_date, month_path, short_date, week_id, week_monday, week_path
 
-__all__ = ["plan_calendar_pages", "week_range", "month_range", "week_label", "WEEKS_AHEAD"]
+__all__ = ["WEEKS_AHEAD", "month_range", "plan_calendar_pages", "week_label", "week_range"]
 
 WEEKS_AHEAD = 12  # weeks after the current one that always get a page
 

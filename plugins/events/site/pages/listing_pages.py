@@ -8,18 +8,19 @@ feed's own `FeedSpec.matches`, so a page and its feed always agree.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
-from events.site.pages.calendar_pages import plan_calendar_pages
-from events.site.files.feed_catalog import FeedSpec, feed_catalog
-from events.site.pages.structured_data import event_jsonld, jsonld_script
 from events.site.calendar_links import absolute_url, calendar_links, subscribe_links
-from events.site.page_records import CountLink, FeedRow, SourceRow
-from events.site.records import DayListing, PageSpec, SiteInfo
 from events.site.event_view import EventView, day_path, days_spanned, moment_label, week_path
+from events.site.files.feed_catalog import FeedSpec, feed_catalog
+from events.site.page_records import CountLink, FeedRow, SourceRow
+from events.site.pages.calendar_pages import plan_calendar_pages
+from events.site.pages.structured_data import event_jsonld, jsonld_script
+from events.site.records import DayListing, PageSpec, SiteInfo
 
-__all__ = ["plan_pages", "by_day", "upcoming_days", "select_by_feed", "event_ics_path", "page_url", "RECENT_LIMIT"]
+__all__ = ["RECENT_LIMIT", "by_day", "event_ics_path", "page_url", "plan_pages", "select_by_feed", "upcoming_days"]
 
 RECENT_LIMIT = 10  # past events a group page shows
 
