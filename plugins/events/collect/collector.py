@@ -32,8 +32,9 @@ from zoneinfo import ZoneInfo
 from events.clock import Clock, collection_window
 from events.collect.fetch import Fetcher, FetchResult
 from events.collect.normalize import Skip, normalize
-from events.collect.sources import ical, json_api, jsonld, libcal
-from events.collect.sources.base import ParseRequest, ParseResult, SourceError
+from events.collect.sources import jsonld
+from events.collect.sources.base import ParseRequest, SourceError
+from events.collect.sources.registry import SOURCES
 from events.collect.sync import COUNT_NAMES, next_group_state
 from events.inputs.overlays import Overlay
 from events.inputs.single_events import SINGLE_EVENTS_GROUP, SingleEvent, group_for, parse_single_events
@@ -42,29 +43,10 @@ from events.settings import EventsSettings
 from events.store.apply import sync_group
 from events.store.base import Store
 
-__all__ = ["FOLLOWERS", "PARSERS", "STARTERS", "CollectReport", "Collector", "GroupRead", "GroupReport", "collection_window"]
+__all__ = ["CollectReport", "Collector", "GroupRead", "GroupReport", "collection_window"]
 
 log = logging.getLogger(__name__)
 
-Parser = Callable[[bytes, ParseRequest], ParseResult]
-Follower = Callable[[str, bytes, Mapping[str, Any]], tuple[str, ...]]
-PARSERS: dict[str, Parser] = {
-    "ical": ical.parse,
-    "jsonld": jsonld.parse,
-    "libcal": libcal.parse,
-    "json_api": json_api.parse,
-}
-# Adapters whose calendar spans several documents: the URLs each document leads to.
-FOLLOWERS: dict[str, Follower] = {
-    "jsonld": jsonld.further_urls,
-    "libcal": libcal.further_urls,
-    "json_api": json_api.further_urls,
-}
-# Adapters whose first document is the group's URL with settings applied (page size, calendar id).
-STARTERS: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
-    "libcal": libcal.first_url,
-    "json_api": json_api.first_url,
-}
 FOLLOW_ROUNDS = 3
 DEFAULT_MAX_PAGES = 20
 DEFAULT_ENRICH_MAX = 50
@@ -206,7 +188,7 @@ class Collector:
             durations[phase] = round(current - mark, 3)
             mark = current
 
-        active = [g for g in groups if g.active and g.source_type in PARSERS]
+        active = [g for g in groups if g.active and g.source_type in SOURCES]
         work = [_Work(g) for g in active]
         progress = _Progress()
         self._fetch_documents(work, progress)
@@ -260,7 +242,7 @@ class Collector:
             pending = following
 
     def _further(self, item: _Work, fresh: list[FetchResult], seen: set[str]) -> list[str]:
-        follow = FOLLOWERS.get(item.group.source_type)
+        follow = SOURCES[item.group.source_type].further_urls
         if follow is None:
             return []
         options = item.group.source_options
@@ -295,7 +277,7 @@ class Collector:
         )
 
     def _parse(self, item: _Work, now: datetime) -> None:
-        parse = PARSERS[item.group.source_type]
+        parse = SOURCES[item.group.source_type].parse
         seen: set[tuple[str, str]] = set()
         for document in item.documents:
             request = self._request(item.group.timezone, document.url, item.group.source_options, now)
@@ -412,7 +394,7 @@ class Collector:
 
 
 def _first_url(group: Group) -> str:
-    start = STARTERS.get(group.source_type)
+    start = SOURCES[group.source_type].first_url
     return start(group.source_url, group.source_options) if start else group.source_url
 
 

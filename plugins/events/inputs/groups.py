@@ -7,21 +7,19 @@ per file and field, so a contributor fixes a pull request in one go.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from events.collect.sources.registry import SETTING_CHECKS, SOURCES
+from events.inputs.yaml_files import SLUG_PATTERN, Problem, ShownPaths, describe, is_http_url, one_line, parse_yaml, read_yaml_file, yaml_files
 from events.models import Group
 
 __all__ = [
     "RESERVED_SLUGS",
     "SLUG_PATTERN",
-    "SOURCE_TYPES",
     "US_STATES",
     "GroupLoad",
     "Problem",
@@ -32,24 +30,6 @@ __all__ = [
     "validate_group",
 ]
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-SOURCE_TYPES: dict[str, tuple[str, ...]] = {
-    "ical": ("type", "url", "enrich", "enrich_max"),
-    "jsonld": ("type", "url", "event_links", "max_pages"),
-    "libcal": ("type", "url", "calendar_id", "max_pages"),
-    "json_api": ("type", "url", "page_size", "max_pages", "page_param", "size_param"),
-}
-# Every source setting but type and url: how to check it, and what it expects.
-_SOURCE_SETTINGS: dict[str, tuple[str, str]] = {
-    "enrich": ("bool", "true or false: read each event's page for what the feed lacks (cancelled, online)"),
-    "enrich_max": ("count", "a whole number from 1 to 500: most event pages read per run"),
-    "event_links": ("selector", "a CSS selector for the links to event pages, such as 'a.event-link'"),
-    "max_pages": ("count", "a whole number from 1 to 500: most further pages read per run"),
-    "calendar_id": ("id", "the LibCal calendar id, a whole number such as 12345"),
-    "page_size": ("count", "a whole number from 1 to 500: events asked for per page"),
-    "page_param": ("name", "the query parameter that names the page, such as page"),
-    "size_param": ("name", "the query parameter that names the page size, such as pageSize"),
-}
 RESERVED_SLUGS = frozenset({"single-events"})
 US_STATES = frozenset(
     ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"]
@@ -60,27 +40,13 @@ _FIELDS: dict[str, str] = {
     "active": "true or false",
     "categories": "a list of category slugs from data/categories.yaml",
     "ical": "the http(s) URL of an iCalendar feed",
-    "source": f"a mapping with 'type' (one of {', '.join(SOURCE_TYPES)}) and 'url'",
+    "source": f"a mapping with 'type' (one of {', '.join(SOURCES)}) and 'url'",
     "skip_phrases": "a list of strings",
     "suppress_urls": "a list of http(s) URLs",
     "fallback_url": "an http(s) URL",
     "default_state": "a two-letter US state code such as VA",
     "timezone": "an IANA timezone such as America/New_York",
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in one file: which field, what is wrong, what is expected."""
-
-    file: str
-    field: str
-    message: str
-    expected: str = ""
-
-    def __str__(self) -> str:
-        tail = f"; expected {self.expected}" if self.expected else ""
-        return f"{self.file}: {self.field}: {self.message}{tail}"
 
 
 @dataclass(frozen=True)
@@ -91,7 +57,7 @@ class GroupLoad:
 
 def load_categories(path: Path) -> dict[str, str]:
     """Category slug -> display name."""
-    data = _parse_yaml(path.read_text(encoding="utf-8")) or {}
+    data = parse_yaml(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of category slug to name")
     return {str(k): str(v) for k, v in data.items()}
@@ -104,22 +70,22 @@ def load_groups(
 
     A broken file is reported and left out; the good ones still load.
     """
-    all_files = sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml"))
+    all_files = yaml_files(folder)
     chosen = [Path(p) for p in only] if only else all_files
     groups: list[Group] = []
     problems: list[Problem] = []
     owners: dict[str, Path] = {}
     # Each path resolved once: resolving walks the file system, and was a third of loading 150 groups.
     resolved = {path: path.resolve() for path in [*all_files, *chosen]}
-    root = folder.resolve().parent
+    shown_path = ShownPaths(folder)
     for path in [*all_files, *chosen]:
         owners.setdefault(path.stem.lower(), resolved[path])
     for path in chosen:
-        shown = _shown(resolved[path], root, path)
+        shown = shown_path(path, resolved[path])
         owner = owners[path.stem.lower()]
         if owner != resolved[path]:
             problems.append(
-                Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {_shown(owner, root, owner)}", "one file per slug")
+                Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {shown_path(owner, owner)}", "one file per slug")
             )
             continue
         data, unreadable = read_yaml_file(path, shown, "a group YAML file")
@@ -132,31 +98,6 @@ def load_groups(
             continue
         groups.append(_to_group(path, data))
     return GroupLoad(tuple(groups), tuple(problems))
-
-
-def read_yaml_file(path: Path, shown: str, kind: str) -> tuple[Any, Problem | None]:
-    """A YAML file's data, or the one problem that stops it being read at all."""
-    try:
-        return _parse_yaml(path.read_text(encoding="utf-8")), None
-    except FileNotFoundError:
-        return None, Problem(shown, "file", "no such file", kind)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        return None, Problem(shown, "file", f"not valid YAML: {_one_line(error)}", "a YAML mapping")
-
-
-def _parse_yaml(text: str) -> Any:
-    """`yaml.safe_load`, with libyaml's parser when PyYAML has it (15x faster for 150 group files).
-
-    A document libyaml rejects is parsed again in Python, so a broken file
-    is reported with the same message whichever parser is installed.
-    """
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.load(text, Loader=fast)
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
 
 
 def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, str]) -> list[Problem]:
@@ -225,19 +166,19 @@ def _source_field(source: Any, bad: Any) -> None:
         bad("source", f"{describe(source)} is not a mapping")
         return
     kind = source.get("type")
-    if kind not in SOURCE_TYPES:
+    if kind not in SOURCES:
         shown = "missing" if kind is None else f"{kind!r} is not a source type"
-        bad("source.type", shown, f"one of {', '.join(SOURCE_TYPES)}")
+        bad("source.type", shown, f"one of {', '.join(SOURCES)}")
         return
     for key in sorted(map(str, source)):
-        if key not in SOURCE_TYPES[kind]:
-            bad(f"source.{key}", f"unknown setting for a {kind} source", f"one of {', '.join(SOURCE_TYPES[kind])}")
+        if key not in SOURCES[kind].keys:
+            bad(f"source.{key}", f"unknown setting for a {kind} source", f"one of {', '.join(SOURCES[kind].keys)}")
     url = source.get("url")
     if not is_http_url(url):
         bad("source.url", "missing" if url is None else _not_url(url), f"the http(s) URL the {kind} source reads")
-    for key in SOURCE_TYPES[kind]:
-        if key in _SOURCE_SETTINGS and key in source:
-            check, expected = _SOURCE_SETTINGS[key]
+    for key in SOURCES[kind].settings:
+        if key in source:
+            check, expected = SETTING_CHECKS[key]
             message = _setting_problem(check, source[key])
             if message:
                 bad(f"source.{key}", message, expected)
@@ -265,7 +206,7 @@ def _setting_problem(check: str, value: Any) -> str:
         try:
             soupsieve.compile(value)
         except (soupsieve.SelectorSyntaxError, ValueError) as error:
-            return f"{value!r} is not a valid CSS selector ({_one_line(error).split(' line ')[0]})"
+            return f"{value!r} is not a valid CSS selector ({one_line(error).split(' line ')[0]})"
     return ""
 
 
@@ -281,14 +222,6 @@ def _url_field(data: dict[str, Any], key: str, bad: Any, required: bool) -> None
 def _not_url(value: Any) -> str:
     shown = repr(value) if isinstance(value, str) else describe(value)
     return f"{shown} is not an http(s) URL"
-
-
-def is_http_url(value: Any) -> bool:
-    """An absolute http(s) URL with a host and no spaces."""
-    if not isinstance(value, str):
-        return False
-    parts = urlsplit(value.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value.strip()
 
 
 def _to_group(path: Path, data: dict[str, Any]) -> Group:
@@ -308,36 +241,3 @@ def _to_group(path: Path, data: dict[str, Any]) -> Group:
         timezone=str(data.get("timezone", "")),
         path=str(path),
     )
-
-
-def _shown(resolved: Path, root: Path, path: Path) -> str:
-    """`resolved` relative to `root` (the groups folder's parent), else `path` as given."""
-    try:
-        return str(resolved.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
-def describe(value: Any) -> str:
-    """How a YAML value reads in a problem message: 'the number 42', 'a list'."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {value}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
-
-
-def iter_messages(problems: Iterable[Problem]) -> list[str]:
-    return [str(p) for p in problems]

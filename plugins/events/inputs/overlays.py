@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from events.inputs.groups import Problem, describe, read_yaml_file
+from events.inputs.yaml_files import Problem, ShownPaths, describe, read_yaml_file, yaml_files
 from events.models import LOCATION_TYPES
 
 __all__ = ["EVENT_ID_PATTERN", "Overlay", "OverlayLoad", "load_overlays", "validate_overlay"]
@@ -58,11 +58,12 @@ class OverlayLoad:
 
 def load_overlays(folder: Path, categories: Mapping[str, str], only: Sequence[Path] | None = None) -> OverlayLoad:
     """Every overlay of `folder` (or of `only`). A file holds one overlay, or a list of them."""
-    files = [Path(p) for p in only] if only else sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml"))
+    files = [Path(p) for p in only] if only else yaml_files(folder)
     overlays: dict[str, Overlay] = {}
     problems: list[Problem] = []
+    shown_path = ShownPaths(folder)
     for path in files:
-        shown = _shown(path, folder)
+        shown = shown_path(path)
         data, unreadable = read_yaml_file(path, shown, "an overlay YAML file")
         if unreadable:
             problems.append(unreadable)
@@ -77,7 +78,7 @@ def load_overlays(folder: Path, categories: Mapping[str, str], only: Sequence[Pa
             overlay = _to_overlay(entry, str(path))
             if overlay.event_id in overlays:
                 problems.append(
-                    Problem(where, "event", f"event {overlay.event_id} is already corrected in {_shown(Path(overlays[overlay.event_id].path), folder)}", "one overlay per event")
+                    Problem(where, "event", f"event {overlay.event_id} is already corrected in {shown_path(Path(overlays[overlay.event_id].path))}", "one overlay per event")
                 )
                 continue
             overlays[overlay.event_id] = overlay
@@ -140,10 +141,3 @@ def _to_overlay(data: dict[str, Any], path: str) -> Overlay:
         reason=str(data.get("reason", "") or ""),
         path=path,
     )
-
-
-def _shown(path: Path, folder: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(folder.resolve().parent))
-    except ValueError:
-        return str(path)

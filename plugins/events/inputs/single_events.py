@@ -22,7 +22,7 @@ from dateutil import rrule as dateutil_rrule
 
 from events.collect.sources import ical
 from events.collect.sources.base import ParseRequest, ParseResult
-from events.inputs.groups import SLUG_PATTERN, Problem, describe, is_http_url, read_yaml_file
+from events.inputs.yaml_files import SLUG_PATTERN, Problem, ShownPaths, describe, is_http_url, read_yaml_file, yaml_files
 from events.models import Group, Occurrence
 
 __all__ = [
@@ -93,12 +93,13 @@ def load_single_events(
     folder: Path, categories: Mapping[str, str], only: Sequence[Path] | None = None
 ) -> SingleEventLoad:
     """Every file of `folder` (or just `only`); a broken file is reported and left out."""
-    files = [Path(p) for p in only] if only else sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml"))
+    files = [Path(p) for p in only] if only else yaml_files(folder)
     events: list[SingleEvent] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    shown_path = ShownPaths(folder)
     for path in files:
-        shown = _shown(path, folder)
+        shown = shown_path(path)
         if path.stem.lower() in seen:
             problems.append(Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {seen[path.stem.lower()]}", "one file per event"))
             continue
@@ -311,10 +312,3 @@ def _rule_problem(value: Any, start: date | datetime | None) -> str:
     if freq in ("SECONDLY", "MINUTELY", "HOURLY"):
         return f"{freq} repeats more often than daily; an event listing needs DAILY or slower"
     return ""
-
-
-def _shown(path: Path, folder: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(folder.resolve().parent))
-    except ValueError:
-        return str(path)

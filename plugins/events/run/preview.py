@@ -14,8 +14,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from events.clock import Clock
-from events.collect.collector import PARSERS, Collector
+from events.collect.collector import Collector
 from events.collect.fetch import Fetcher
+from events.collect.sources.registry import SOURCES
 from events.models import Event, Group
 from events.settings import EventsSettings
 
@@ -72,11 +73,11 @@ def preview_groups(
 ) -> list[GroupPreview]:
     """Read each group's calendar the way collection does (every adapter, further pages, enrichment); nothing is stored."""
     previews = []
-    readable = [g for g in groups if g.source_type in PARSERS]
+    readable = [g for g in groups if g.source_type in SOURCES]
     clock = Clock(settings.timezone, now)
     read = {r.group.slug: r for r in Collector(settings, None, fetcher, clock).read(readable)}
     for group in groups:
-        if group.source_type not in PARSERS:
+        if group.source_type not in SOURCES:
             previews.append(GroupPreview(group, False, f"no preview for source type {group.source_type!r} yet"))
             continue
         if not group.active:
