@@ -11,7 +11,7 @@ import pytest
 
 from events.models import Event, Group, GroupState, StoredEvent
 from events.site.calendar_links import calendar_links, subscribe_links
-from events.site.event_view import event_view, week_id
+from events.site.event_view import event_view
 from events.site.files.event_calendars import event_calendars, split_components
 from events.site.files.icalendar_writer import calendar_bytes
 from events.site.files.page_files import plan_page_files, robots_txt
@@ -20,6 +20,7 @@ from events.site.pages.listing_pages import plan_pages
 from events.site.pages.structured_data import event_jsonld, jsonld_script
 from events.site.records import SiteInfo
 from events.site.shorten import DESCRIPTION_LIMIT, ELLIPSIS, TITLE_LIMIT, shorten_html, shorten_text, tidy_html
+from events.site.urls import week_id
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=NY)

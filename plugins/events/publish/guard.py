@@ -3,18 +3,23 @@
 An empty store or a night when most feeds failed gives a build with few
 upcoming events; publishing it would empty the site and every subscriber's
 calendar. The count comes from `/health.json` ("upcoming") when the build
-writes one, else from `/api/events.json` ("count").
+writes one, else from `/api/events/upcoming.json`, else `/api/events.json`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["COUNT_FILES", "GuardResult", "check_guard", "upcoming_count"]
+__all__ = ["COUNT_FILES", "GuardResult", "check_guard", "site_upcoming_count", "upcoming_count"]
 
 # (key, field) in order of preference.
-COUNT_FILES: tuple[tuple[str, str], ...] = (("health.json", "upcoming"), ("api/events.json", "count"))
+COUNT_FILES: tuple[tuple[str, str], ...] = (
+    ("health.json", "upcoming"),
+    ("api/events/upcoming.json", "count"),
+    ("api/events.json", "count"),
+)
 
 
 def upcoming_count(key: str, content: bytes) -> int | None:
@@ -29,6 +34,17 @@ def upcoming_count(key: str, content: bytes) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return None
     return value
+
+
+def site_upcoming_count(read: Callable[[str], bytes | None]) -> int | None:
+    """The upcoming count of a site (built or live) whose files `read` returns by key (None: no such file)."""
+    for key, _field in COUNT_FILES:
+        content = read(key)
+        if content is not None:
+            count = upcoming_count(key, content)
+            if count is not None:
+                return count
+    return None
 
 
 @dataclass(frozen=True)

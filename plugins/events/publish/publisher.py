@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from events.publish.aws import Bucket, Distribution
-from events.publish.guard import COUNT_FILES, GuardResult, check_guard, upcoming_count
+from events.publish.guard import GuardResult, check_guard, site_upcoming_count
 from events.publish.headers import headers_for
 from events.publish.invalidation import invalidation_batches, invalidation_paths
 from events.publish.local_files import LocalFile, scan_output
@@ -185,19 +185,11 @@ def _report(
 
 def _built_count(local: Sequence[LocalFile]) -> int | None:
     by_key = {f.key: f for f in local}
-    for key, _field in COUNT_FILES:
-        if key in by_key:
-            return upcoming_count(key, by_key[key].path.read_bytes())
-    return None
+    return site_upcoming_count(lambda key: by_key[key].path.read_bytes() if key in by_key else None)
 
 
 def _live_count(bucket: Bucket, live: dict[str, RemoteObject]) -> int | None:
-    for key, _field in COUNT_FILES:
-        if key in live:
-            content = bucket.read(key)
-            if content is not None:
-                return upcoming_count(key, content)
-    return None
+    return site_upcoming_count(lambda key: bucket.read(key) if key in live else None)
 
 
 def _upload_all(

@@ -17,6 +17,7 @@ from typing import Any
 
 from events.clock import Clock
 from events.collect.collector import CollectReport
+from events.publish.guard import site_upcoming_count
 
 __all__ = ["NightlyResult", "NightlyRun", "Verdict", "judge", "upcoming_count"]
 
@@ -50,15 +51,8 @@ def judge(groups_total: int, groups_failed: int, upcoming: int | None, max_faile
 
 
 def upcoming_count(output: Path) -> int | None:
-    """Upcoming events in a built site: health.json's count, else api/events.json's."""
-    for relative, key in (("health.json", "upcoming"), ("api/events/upcoming.json", "count"), ("api/events.json", "count")):
-        path = output / relative
-        if path.exists():
-            try:
-                return int(json.loads(path.read_text(encoding="utf-8"))[key])
-            except (ValueError, KeyError, TypeError):
-                continue
-    return None
+    """Upcoming events in a built site, read as the publish guard reads them."""
+    return site_upcoming_count(lambda key: (output / key).read_bytes() if (output / key).is_file() else None)
 
 
 @dataclass

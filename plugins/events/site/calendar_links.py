@@ -13,8 +13,9 @@ from datetime import UTC
 from urllib.parse import quote, urlencode, urlsplit
 
 from events.site.event_view import EventView
+from events.site.urls import absolute_url
 
-__all__ = ["CalendarLinks", "SubscribeLinks", "absolute_url", "calendar_links", "subscribe_links"]
+__all__ = ["CalendarLinks", "SubscribeLinks", "calendar_links", "subscribe_links"]
 
 _DETAILS_LIMIT = 1500  # calendar URLs longer than about 2,000 characters get refused
 # quote(c, safe="") of each ASCII character quote does not keep (it keeps letters, digits and "_.-~"):
@@ -40,9 +41,6 @@ class SubscribeLinks:
     google: str  # empty when the site has no absolute URL
 
 
-def absolute_url(site_url: str, path: str) -> str:
-    """`site_url` + "/" + `path`; root-relative when SITEURL is empty (local builds)."""
-    return f"{site_url.rstrip('/')}/{path.lstrip('/')}"
 
 
 def calendar_links(view: EventView, ics_path: str, site_url: str) -> CalendarLinks:

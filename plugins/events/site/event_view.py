@@ -9,20 +9,15 @@ from zoneinfo import ZoneInfo
 
 from events.models import StoredEvent
 from events.site.shorten import DESCRIPTION_LIMIT, TITLE_LIMIT, html_text_length, shorten_html, shorten_text, tidy_html
+from events.site.urls import event_page
 
 __all__ = [
     "EventView",
-    "day_path",
     "days_spanned",
-    "event_path",
     "event_view",
     "long_date",
     "moment_label",
-    "month_path",
     "short_date",
-    "week_id",
-    "week_monday",
-    "week_path",
 ]
 
 
@@ -98,33 +93,19 @@ def event_view(stored: StoredEvent, tz: ZoneInfo) -> EventView:
         end = event.end.replace(tzinfo=tz)
     else:
         start, end = event.start.astimezone(tz), event.end.astimezone(tz)
-    return EventView(stored, start, end, event_path(stored.event_id), stored.status)
+    return EventView(stored, start, end, event_page(stored.event_id), stored.status)
 
 
-def event_path(event_id: str) -> str:
-    return f"events/{event_id}/"
 
 
-def day_path(day: date) -> str:
-    return f"{day:%Y/%m/%d}/"
 
 
-def month_path(year: int, month: int) -> str:
-    return f"{year:04d}/{month:02d}/"
 
 
-def week_id(day: date) -> str:
-    """ISO 8601 week of `day`, such as 2026-W10; days around New Year can belong to the other year."""
-    iso = day.isocalendar()
-    return f"{iso.year:04d}-W{iso.week:02d}"
 
 
-def week_monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
-def week_path(day: date) -> str:
-    return f"week/{week_id(day)}/"
 
 
 def days_spanned(view: EventView) -> list[date]:

@@ -26,9 +26,28 @@ from typing import Any
 from events.models import Group, GroupState
 from events.site.event_view import EventView, days_spanned
 from events.site.records import Artifact, SiteInfo
+from events.site.urls import (
+    absolute_url,
+    api_categories,
+    api_day,
+    api_events,
+    api_group,
+    api_groups,
+    api_locations,
+    api_state,
+    api_upcoming,
+    api_virtual,
+    api_week,
+    category_page,
+    feed_of,
+    group_page,
+    state_page,
+    week_id,
+    week_monday,
+)
 from events.version import __version__
 
-__all__ = ["ApiPlanner", "dump_json", "event_record", "events_json", "health", "splice_listing", "week_id"]
+__all__ = ["ApiPlanner", "dump_json", "event_record", "events_json", "health", "splice_listing"]
 
 
 def event_record(view: EventView, site_url: str = "") -> dict[str, Any]:
@@ -42,7 +61,7 @@ def event_record(view: EventView, site_url: str = "") -> dict[str, Any]:
         "timezone": event.timezone,
         "all_day": event.all_day,
         "url": event.url,
-        "page": link(site_url, view.url),
+        "page": absolute_url(site_url, view.url),
         "location": event.location,
         "city": event.city,
         "state": event.state,
@@ -59,10 +78,6 @@ def event_record(view: EventView, site_url: str = "") -> dict[str, Any]:
     }
 
 
-def link(site_url: str, path: str) -> str:
-    """Absolute when the site has an absolute URL (published builds), else site-relative."""
-    base = site_url.rstrip("/") if site_url.startswith(("http://", "https://")) else ""
-    return f"{base}/{path.lstrip('/')}"
 
 
 def _encode(data: Any) -> str:
@@ -93,13 +108,8 @@ def events_json(views: Sequence[EventView]) -> bytes:
     return dump_json({"count": len(views), "events": [event_record(v) for v in views]})
 
 
-def week_id(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
-def _week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass
@@ -125,7 +135,7 @@ class ApiPlanner:
             spanned = days_spanned(view)
             for day in spanned:
                 self._by_day[day].append(view)
-            for monday in {_week_start(d) for d in spanned}:
+            for monday in {week_monday(d) for d in spanned}:
                 self._by_week[monday].append(view)
 
     def _listing(self, views: Iterable[EventView], **extra: Any) -> bytes:
@@ -134,9 +144,9 @@ class ApiPlanner:
 
     def artifacts(self) -> list[Artifact]:
         files = [
-            Artifact("api/events.json", self._listing(self.views)),
-            Artifact("api/events/upcoming.json", self._listing(self.upcoming)),
-            Artifact("api/events/virtual.json", self._listing(self.members.get(("virtual", ""), ()))),
+            Artifact(api_events(), self._listing(self.views)),
+            Artifact(api_upcoming(), self._listing(self.upcoming)),
+            Artifact(api_virtual(), self._listing(self.members.get(("virtual", ""), ()))),
         ]
         files += self._days()
         files += self._weeks()
@@ -148,7 +158,7 @@ class ApiPlanner:
     def _days(self) -> list[Artifact]:
         days = self._by_day
         return [
-            Artifact(f"api/events/day/{day:%Y-%m-%d}.json", self._listing(days[day], date=day.isoformat()))
+            Artifact(api_day(day), self._listing(days[day], date=day.isoformat()))
             for day in sorted(days)
         ]
 
@@ -161,7 +171,7 @@ class ApiPlanner:
             following = week_id(mondays[index + 1]) if index + 1 < len(mondays) else None
             files.append(
                 Artifact(
-                    f"api/events/week/{week_id(monday)}.json",
+                    api_week(monday),
                     self._listing(
                         weeks[monday],
                         week=week_id(monday),
@@ -185,17 +195,17 @@ class ApiPlanner:
         for state in self._states():
             chosen = self.members.get(("state", state), ())
             slug = state.lower()
-            files.append(Artifact(f"api/locations/{slug}.json", self._listing(chosen, state=state)))
+            files.append(Artifact(api_state(slug), self._listing(chosen, state=state)))
             summary.append(
                 {
                     "state": state,
                     "upcoming": len(chosen),
-                    "api": link(self.site.url, f"api/locations/{slug}.json"),
-                    "page": link(self.site.url, f"locations/{slug}/"),
-                    "feed": link(self.site.url, f"locations/{slug}/events.ics"),
+                    "api": absolute_url(self.site.url, api_state(slug)),
+                    "page": absolute_url(self.site.url, state_page(slug)),
+                    "feed": absolute_url(self.site.url, feed_of(state_page(slug))),
                 }
             )
-        return [Artifact("api/locations.json", dump_json({"locations": summary})), *files]
+        return [Artifact(api_locations(), dump_json({"locations": summary})), *files]
 
     def _groups(self) -> list[Artifact]:
         summaries = []
@@ -204,8 +214,8 @@ class ApiPlanner:
             chosen = self.members.get(("group", group.slug), ())
             record = group_record(group, self.site.group_states.get(group.slug), len(chosen), self.site.url)
             summaries.append(record)
-            files.append(Artifact(f"api/groups/{group.slug}.json", self._listing(chosen, group=record)))
-        return [Artifact("api/groups.json", dump_json({"count": len(summaries), "groups": summaries})), *files]
+            files.append(Artifact(api_group(group.slug), self._listing(chosen, group=record)))
+        return [Artifact(api_groups(), dump_json({"count": len(summaries), "groups": summaries})), *files]
 
     def _categories(self) -> Artifact:
         rows = [
@@ -213,12 +223,12 @@ class ApiPlanner:
                 "slug": slug,
                 "name": name,
                 "upcoming": len(self.members.get(("category", slug), ())),
-                "page": link(self.site.url, f"categories/{slug}/"),
-                "feed": link(self.site.url, f"categories/{slug}/events.ics"),
+                "page": absolute_url(self.site.url, category_page(slug)),
+                "feed": absolute_url(self.site.url, feed_of(category_page(slug))),
             }
             for slug, name in sorted(self.site.categories.items())
         ]
-        return Artifact("api/categories.json", dump_json({"categories": rows}))
+        return Artifact(api_categories(), dump_json({"categories": rows}))
 
 
 def group_record(group: Group, state: GroupState | None, upcoming: int, site_url: str) -> dict[str, Any]:
@@ -232,9 +242,9 @@ def group_record(group: Group, state: GroupState | None, upcoming: int, site_url
         "categories": list(group.categories),
         "active": group.active,
         "upcoming": upcoming,
-        "page": link(site_url, f"groups/{group.slug}/"),
-        "api": link(site_url, f"api/groups/{group.slug}.json"),
-        "feed": link(site_url, f"groups/{group.slug}/events.ics"),
+        "page": absolute_url(site_url, group_page(group.slug)),
+        "api": absolute_url(site_url, api_group(group.slug)),
+        "feed": absolute_url(site_url, feed_of(group_page(group.slug))),
         "last_fetch": {
             "result": state.result if state else "never",
             "last_attempt": instant(state.last_attempt if state else None),

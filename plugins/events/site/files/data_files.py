@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from events.site.event_view import EventView
-from events.site.files.api_json import ApiPlanner, dump_json, health, link
+from events.site.files.api_json import ApiPlanner, dump_json, health
 from events.site.files.feed_catalog import feed_catalog, feed_members
 from events.site.files.icalendar_writer import CalendarMeta, IcsWriter
 from events.site.files.json_schemas import schemas
 from events.site.files.news_feeds import new_event_feeds
 from events.site.records import Artifact, SiteInfo
+from events.site.urls import absolute_url, api_schema
 
 __all__ = ["plan_artifacts", "upcoming_of"]
 
@@ -39,7 +40,7 @@ def plan_artifacts(views: Sequence[EventView], now: datetime, site: SiteInfo) ->
             name=feed.title,
             description=f"{feed.title}, from {site.name}" if feed.kind != "all" else f"Upcoming events from {site.name}",
             timezone=site.timezone.key,
-            url=link(site.url, feed.path) if site.url else "",
+            url=absolute_url(site.url, feed.path) if site.url else "",
             site_url=site.url,
         )
         chosen = [v.stored for v in members.get((feed.kind, feed.key), ())]
@@ -52,6 +53,6 @@ def _schema_files(site: SiteInfo) -> list[Artifact]:
     files = []
     for name, schema in sorted(schemas().items()):
         if site.url.startswith(("http://", "https://")):
-            schema = {"$id": link(site.url, f"api/schema/{name}"), **schema}
-        files.append(Artifact(f"api/schema/{name}", dump_json(schema)))
+            schema = {"$id": absolute_url(site.url, api_schema(name)), **schema}
+        files.append(Artifact(api_schema(name), dump_json(schema)))
     return files

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from events.models import Group
 from events.site.event_view import EventView
+from events.site.urls import VIRTUAL_PAGE, category_page, feed_of, group_page, state_page
 
 __all__ = ["FeedSpec", "feed_catalog", "feed_keys", "feed_members", "has_feed_key"]
 
@@ -70,15 +71,15 @@ def feed_catalog(
     site_name: str, states: Sequence[str], groups: Sequence[Group], categories: Mapping[str, str]
 ) -> list[FeedSpec]:
     """Every feed the site publishes, in a stable order."""
-    feeds = [FeedSpec("events.ics", site_name, "all")]
-    feeds += [FeedSpec(f"locations/{s.lower()}/events.ics", f"{site_name}: {s}", "state", s) for s in states]
-    feeds.append(FeedSpec("virtual/events.ics", f"{site_name}: online", "virtual"))
+    feeds = [FeedSpec(feed_of(""), site_name, "all")]
+    feeds += [FeedSpec(feed_of(state_page(s)), f"{site_name}: {s}", "state", s) for s in states]
+    feeds.append(FeedSpec(feed_of(VIRTUAL_PAGE), f"{site_name}: online", "virtual"))
     feeds += [
-        FeedSpec(f"categories/{slug}/events.ics", f"{site_name}: {name}", "category", slug)
+        FeedSpec(feed_of(category_page(slug)), f"{site_name}: {name}", "category", slug)
         for slug, name in sorted(categories.items())
     ]
     feeds += [
-        FeedSpec(f"groups/{g.slug}/events.ics", f"{g.name} ({site_name})", "group", g.slug)
+        FeedSpec(feed_of(group_page(g.slug)), f"{g.name} ({site_name})", "group", g.slug)
         for g in sorted(groups, key=lambda g: g.slug)
     ]
     return feeds

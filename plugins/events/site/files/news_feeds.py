@@ -18,8 +18,8 @@ from typing import Any
 from feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from events.site.event_view import EventView
-from events.site.files.api_json import link
 from events.site.records import Artifact, SiteInfo
+from events.site.urls import absolute_url
 
 __all__ = ["NEW_EVENTS_ATOM", "NEW_EVENTS_LIMIT", "NEW_EVENTS_RSS", "new_event_feeds", "newest_added"]
 
@@ -71,10 +71,10 @@ def new_event_feeds(upcoming: Sequence[EventView], now: datetime, site: SiteInfo
 def _render(kind: type, items: Sequence[EventView], now: datetime, site: SiteInfo, path: str) -> bytes:
     feed: Any = kind(
         title=f"{site.name}: new events",
-        link=link(site.url, ""),
+        link=absolute_url(site.url, ""),
         description=f"Events newly added to {site.name}",
         language="en",
-        feed_url=link(site.url, path),
+        feed_url=absolute_url(site.url, path),
         feed_guid=f"tag:{site.uid_domain},2026:{path}",
     )
     feed.fallback_date = now
@@ -86,7 +86,7 @@ def _render(kind: type, items: Sequence[EventView], now: datetime, site: SiteInf
             lines.insert(0, "CANCELLED")
         feed.add_item(
             title=_xml_text(f"{event.title} ({view.start:%b} {view.start.day})"),
-            link=link(site.url, view.url),
+            link=absolute_url(site.url, view.url),
             # Atom and RSS carry the description as HTML; escape each part and keep its lines apart.
             description="<br>".join(html.escape(_xml_text(p)) for p in (*lines, event.summary) if p),
             # A tag URI stays the same for the event's whole life, whatever the site's URL.

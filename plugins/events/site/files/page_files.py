@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from events.site.calendar_links import absolute_url
 from events.site.event_view import EventView
 from events.site.files.event_calendars import event_calendars
-from events.site.pages.listing_pages import event_ics_path, page_url
 from events.site.records import Artifact, PageSpec, SiteInfo
+from events.site.urls import absolute_url, event_ics, page_url
 
 __all__ = ["NOT_IN_SITEMAP", "plan_page_files", "robots_txt", "sitemap_xml"]
 
@@ -18,7 +17,7 @@ NOT_IN_SITEMAP = frozenset({"404.html"})
 
 def plan_page_files(views: Sequence[EventView], pages: Sequence[PageSpec], site: SiteInfo) -> list[Artifact]:
     calendars = event_calendars([view.stored for view in views], site.uid_domain)
-    files = [Artifact(event_ics_path(view), calendars[view.event.event_id]) for view in views]
+    files = [Artifact(event_ics(view.event.event_id), calendars[view.event.event_id]) for view in views]
     paths = [page_url(p.path) for p in pages if p.path not in NOT_IN_SITEMAP] + list(site.extra_pages)
     files.append(Artifact("sitemap.xml", sitemap_xml(paths, site.url)))
     files.append(Artifact("robots.txt", robots_txt(site.url)))

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import TypeVar
 
-from events.site.event_view import long_date, month_path, short_date, week_id, week_monday, week_path
+from events.site.event_view import long_date, short_date
 from events.site.page_records import CountLink, PageLink
 from events.site.records import DayListing, PageSpec
+from events.site.urls import index_file, month_page, week_id, week_monday, week_page
 
 __all__ = ["WEEKS_AHEAD", "month_range", "plan_calendar_pages", "week_label", "week_range"]
 
@@ -83,8 +84,8 @@ def _day_pages(days: Sequence[DayListing], page: Callable[..., PageSpec]) -> lis
                 f"Tech events on {long_date(listing.day)}.",
                 section="calendar",
                 listing=listing,
-                week=PageLink(f"Week {week_id(listing.day)}", week_path(listing.day)),
-                month=PageLink(f"{listing.day:%B %Y}", month_path(listing.day.year, listing.day.month)),
+                week=PageLink(f"Week {week_id(listing.day)}", week_page(listing.day)),
+                month=PageLink(f"{listing.day:%B %Y}", month_page(listing.day.year, listing.day.month)),
                 previous=PageLink(short_date(before.day), before.path) if before else None,
                 next=PageLink(short_date(after.day), after.path) if after else None,
             )
@@ -99,15 +100,15 @@ def _week_pages(days: Sequence[DayListing], weeks: Sequence[date], page: Callabl
         before, after = _neighbours(weeks, index)
         pages.append(
             page(
-                f"{week_path(monday)}index.html",
+                index_file(week_page(monday)),
                 "events_period",
                 f"Week of {week_label(monday)}",
                 f"Tech events in ISO week {week_id(monday)}: {week_label(monday)}.",
                 section="calendar",
                 period_id=week_id(monday),
                 days=[d for d in days if monday <= d.day <= sunday],
-                previous=PageLink(f"Week {week_id(before)}", week_path(before)) if before else None,
-                next=PageLink(f"Week {week_id(after)}", week_path(after)) if after else None,
+                previous=PageLink(f"Week {week_id(before)}", week_page(before)) if before else None,
+                next=PageLink(f"Week {week_id(after)}", week_page(after)) if after else None,
                 empty="No events are listed this week.",
             )
         )
@@ -120,15 +121,15 @@ def _month_pages(days: Sequence[DayListing], months: Sequence[date], page: Calla
         before, after = _neighbours(months, index)
         pages.append(
             page(
-                f"{month_path(first.year, first.month)}index.html",
+                index_file(month_page(first.year, first.month)),
                 "events_period",
                 f"Events in {first:%B %Y}",
                 f"Tech events in {first:%B %Y}.",
                 section="calendar",
                 period_id=f"{first:%Y-%m}",
                 days=[d for d in days if (d.day.year, d.day.month) == (first.year, first.month)],
-                previous=PageLink(f"{before:%B %Y}", month_path(before.year, before.month)) if before else None,
-                next=PageLink(f"{after:%B %Y}", month_path(after.year, after.month)) if after else None,
+                previous=PageLink(f"{before:%B %Y}", month_page(before.year, before.month)) if before else None,
+                next=PageLink(f"{after:%B %Y}", month_page(after.year, after.month)) if after else None,
                 empty="No events are listed this month.",
             )
         )
@@ -141,12 +142,12 @@ def _week_index(
     this_monday = week_monday(today)
 
     def link(monday: date) -> CountLink:
-        return CountLink(f"{week_id(monday)}: {week_label(monday)}", week_path(monday), _events_in(days, monday, monday + timedelta(days=7)))
+        return CountLink(f"{week_id(monday)}: {week_label(monday)}", week_page(monday), _events_in(days, monday, monday + timedelta(days=7)))
 
     ahead = [link(m) for m in weeks if this_monday <= m <= this_monday + timedelta(weeks=WEEKS_AHEAD)]
     archive = [c for c in (link(m) for m in reversed(weeks) if m < this_monday) if c.count]
     month_links = [
-        CountLink(f"{m:%B %Y}", month_path(m.year, m.month), _events_in(days, m, (m + timedelta(days=32)).replace(day=1)))
+        CountLink(f"{m:%B %Y}", month_page(m.year, m.month), _events_in(days, m, (m + timedelta(days=32)).replace(day=1)))
         for m in months
     ]
     return page(

@@ -12,15 +12,16 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from events.site.calendar_links import absolute_url, calendar_links, subscribe_links
-from events.site.event_view import EventView, day_path, days_spanned, moment_label, week_path
+from events.site.calendar_links import calendar_links, subscribe_links
+from events.site.event_view import EventView, days_spanned, moment_label
 from events.site.files.feed_catalog import FeedSpec, feed_catalog
 from events.site.page_records import CountLink, FeedRow, SourceRow
 from events.site.pages.calendar_pages import plan_calendar_pages
 from events.site.pages.structured_data import event_jsonld, jsonld_script
 from events.site.records import DayListing, PageSpec, SiteInfo
+from events.site.urls import absolute_url, category_page, day_page, event_ics, group_page, page_url, state_page, week_page
 
-__all__ = ["RECENT_LIMIT", "by_day", "event_ics_path", "page_url", "plan_pages", "select_by_feed", "upcoming_days"]
+__all__ = ["RECENT_LIMIT", "by_day", "plan_pages", "select_by_feed", "upcoming_days"]
 
 RECENT_LIMIT = 10  # past events a group page shows
 
@@ -79,7 +80,7 @@ def by_day(views: Sequence[EventView]) -> list[DayListing]:
                 pair[0].event.event_id,
             ),
         )
-        listings.append(DayListing(day, day_path(day), tuple(ordered)))
+        listings.append(DayListing(day, day_page(day), tuple(ordered)))
     return listings
 
 
@@ -88,13 +89,8 @@ def upcoming_days(views: Sequence[EventView], today: date) -> list[DayListing]:
     return [d for d in by_day(views) if d.day >= today]
 
 
-def event_ics_path(view: EventView) -> str:
-    return f"{view.url}event.ics"
 
 
-def page_url(path: str) -> str:
-    """The public URL path of an output file: "a/b/index.html" -> "a/b/"."""
-    return path[: -len("index.html")] if path.endswith("index.html") else path
 
 
 Selection = dict[tuple[str, str], list[EventView]]
@@ -140,7 +136,7 @@ class _PageMaker:
                 "page_description": description,
                 "canonical": absolute_url(self.site.url, page_url(path)),
                 "section": section,
-                "this_week": week_path(self.today),
+                "this_week": week_page(self.today),
                 **context,
             },
         )
@@ -161,9 +157,9 @@ def _event_pages(views: Sequence[EventView], now: datetime, site: SiteInfo, page
                 description,
                 section="",
                 view=view,
-                links=calendar_links(view, event_ics_path(view), site.url),
+                links=calendar_links(view, event_ics(view.event.event_id), site.url),
                 jsonld=jsonld_script(event_jsonld(view, canonical)),
-                group_page=f"groups/{event.group_id}/" if event.group_id in group_names else "",
+                group_page=group_page(event.group_id) if event.group_id in group_names else "",
                 also_listed=[(slug, group_names.get(slug, slug), slug in group_names) for slug in event.also_listed_by],
                 categories=[(slug, site.categories[slug]) for slug in event.categories if slug in site.categories],
                 og_type="article",
@@ -181,7 +177,7 @@ def _location_pages(
     for state in site.states:
         feed = feeds[("state", state)]
         chosen = selected[(feed.kind, feed.key)]
-        path = f"locations/{state.lower()}/"
+        path = state_page(state)
         counts.append(CountLink(state, path, len(chosen)))
         pages.append(
             page(
@@ -238,7 +234,7 @@ def _group_pages(
         feed = feeds[("group", group.slug)]
         chosen = selected[(feed.kind, feed.key)]
         recent = sorted(past[(feed.kind, feed.key)], key=lambda v: (v.start, v.event.event_id), reverse=True)
-        path = f"groups/{group.slug}/"
+        path = group_page(group.slug)
         rows.append((group, CountLink(group.name, path, len(chosen))))
         pages.append(
             page(
@@ -270,7 +266,7 @@ def _category_pages(
     for slug, name in sorted(site.categories.items(), key=lambda item: item[1].lower()):
         feed = feeds[("category", slug)]
         chosen = selected[(feed.kind, feed.key)]
-        path = f"categories/{slug}/"
+        path = category_page(slug)
         counts.append(CountLink(name, path, len(chosen)))
         pages.append(
             page(
@@ -298,7 +294,7 @@ def _sources_page(site: SiteInfo, page: _PageMaker) -> PageSpec:
             SourceRow(
                 group,
                 state,
-                f"groups/{group.slug}/",
+                group_page(group.slug),
                 moment_label(state.last_attempt if state else None, site.timezone),
                 moment_label(state.last_success if state else None, site.timezone),
             )

@@ -1,0 +1,150 @@
+"""Every output path and every link of the site, in one place.
+
+Paths are relative to the output folder, with no leading slash: a page's
+path names its folder ("events/abc/"), its file adds "index.html". These
+paths are the public interface DESIGN.md fixes; links join them to SITEURL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+__all__ = [
+    "FEED_NAME",
+    "VIRTUAL_PAGE",
+    "absolute_url",
+    "api_categories",
+    "api_day",
+    "api_events",
+    "api_group",
+    "api_groups",
+    "api_locations",
+    "api_schema",
+    "api_state",
+    "api_upcoming",
+    "api_virtual",
+    "api_week",
+    "category_page",
+    "day_page",
+    "event_ics",
+    "event_page",
+    "feed_of",
+    "group_page",
+    "index_file",
+    "month_page",
+    "page_url",
+    "state_page",
+    "week_id",
+    "week_monday",
+    "week_page",
+]
+
+FEED_NAME = "events.ics"
+VIRTUAL_PAGE = "virtual/"
+
+
+def absolute_url(site_url: str, path: str) -> str:
+    """`path` under SITEURL: absolute in published builds, root-relative ("/a/b/") when SITEURL is empty."""
+    return f"{site_url.rstrip('/')}/{path.lstrip('/')}"
+
+
+def page_url(path: str) -> str:
+    """The public URL path of an output file: "a/b/index.html" -> "a/b/"."""
+    return path.removesuffix("index.html")
+
+
+def index_file(page: str) -> str:
+    """The file that serves a page folder: "a/b/" -> "a/b/index.html"."""
+    return f"{page}index.html"
+
+
+def feed_of(page: str) -> str:
+    """The iCalendar feed beside a listing page ("" is the home page: the site's whole feed)."""
+    return f"{page}{FEED_NAME}"
+
+
+def event_page(event_id: str) -> str:
+    return f"events/{event_id}/"
+
+
+def event_ics(event_id: str) -> str:
+    """The one-event calendar file beside an event's page."""
+    return f"{event_page(event_id)}event.ics"
+
+
+def day_page(day: date) -> str:
+    return f"{day:%Y/%m/%d}/"
+
+
+def month_page(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/"
+
+
+def week_id(day: date) -> str:
+    """ISO 8601 week of `day`, such as 2026-W10; days around New Year can belong to the other year."""
+    iso = day.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_page(day: date) -> str:
+    return f"week/{week_id(day)}/"
+
+
+def state_page(state: str) -> str:
+    return f"locations/{state.lower()}/"
+
+
+def group_page(slug: str) -> str:
+    return f"groups/{slug}/"
+
+
+def category_page(slug: str) -> str:
+    return f"categories/{slug}/"
+
+
+def api_events() -> str:
+    return "api/events.json"
+
+
+def api_upcoming() -> str:
+    return "api/events/upcoming.json"
+
+
+def api_virtual() -> str:
+    return "api/events/virtual.json"
+
+
+def api_day(day: date) -> str:
+    return f"api/events/day/{day:%Y-%m-%d}.json"
+
+
+def api_week(day: date) -> str:
+    return f"api/events/week/{week_id(day)}.json"
+
+
+def api_locations() -> str:
+    return "api/locations.json"
+
+
+def api_state(state: str) -> str:
+    return f"api/locations/{state.lower()}.json"
+
+
+def api_groups() -> str:
+    return "api/groups.json"
+
+
+def api_group(slug: str) -> str:
+    return f"api/groups/{slug}.json"
+
+
+def api_categories() -> str:
+    return "api/categories.json"
+
+
+def api_schema(name: str) -> str:
+    return f"api/schema/{name}"
