@@ -38,7 +38,7 @@ DAYS_PER_MONTH = 30.4
 
 
 def run_night(env: dict[str, str], now: str, summary: Path, output: Path) -> dict:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is read below
         [sys.executable, "-m", "invoke", "nightly", "--output", str(output)],
         cwd=ROOT,
         env={**os.environ, **env, "EVENTS_NOW": now, "EVENTS_RUN_SUMMARY": str(summary)},

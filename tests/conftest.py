@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -149,10 +150,8 @@ def open_test_store(store_kind: str, tmp_path: Path, request: pytest.FixtureRequ
 
     yield open_store
     for store in opened:
-        try:
+        with contextlib.suppress(Exception):  # already closed by the test
             store.close()
-        except Exception:  # already closed by the test
-            pass
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ class DynamoDBLocal:
             "-port",
             str(self.port),
         ]
-        self._log = open(self._log_path, "wb") if self._log_path else None
+        self._log = open(self._log_path, "wb") if self._log_path else None  # noqa: SIM115 - closed in stop()
         self._process = subprocess.Popen(
             command, stdout=self._log or subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=self.jar_dir
         )

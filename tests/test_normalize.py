@@ -101,7 +101,7 @@ def test_events_outside_the_sites_states_are_left_out_with_a_reason(location, ke
         ("<p>Hi <script>alert(1)</script><b>there</b></p>", "<p>Hi <b>there</b></p>"),
         ('<a href="javascript:alert(1)">x</a>', 'x'),
         ('<a href="mailto:a@b.org">mail</a>', 'mail'),
-        ('<p><a href="javascript:x()">one</a> and <a href="https://a.org/">two</a></p>', '<p>one and <a href="https://a.org/" rel="nofollow noopener">two</a></p>'),
+        ('<p><a href="javascript:x()">one</a> and <a href="https://a.org/">two</a></p>', '<p>one and <a href="https://a.org/" rel="nofollow noopener">two</a></p>'),  # noqa: E501 - one literal, easier to read whole
         ('<a href="https://example.org/" onclick="x()">ok</a>', '<a href="https://example.org/" rel="nofollow noopener">ok</a>'),
         ('<img src="x" onerror="alert(1)"><iframe src="https://evil.example/"></iframe>text', "text"),
         ("Line one\nline two\n\nSee https://example.org/x", '<p>Line one<br>line two</p><p>See <a href="https://example.org/x" rel="nofollow noopener">https://example.org/x</a></p>'),

@@ -14,7 +14,7 @@ from events.publish import (
     headers_for,
     invalidation_batches,
     invalidation_paths,
-    plan_sync,
+    plan_upload,
     scan_output,
     upcoming_count,
 )
@@ -67,7 +67,7 @@ def _remote(key: str, content: bytes, etag: str | None = None) -> RemoteObject:
 def test_plan_uploads_changed_and_new_deletes_gone_keeps_same():
     local = [_file("index.html", b"new home"), _file("a/index.html", b"same"), _file("new.json", b"{}")]
     remote = [_remote("index.html", b"old home"), _remote("a/index.html", b"same"), _remote("gone.ics", b"x")]
-    plan = plan_sync(local, remote)
+    plan = plan_upload(local, remote)
     assert [f.key for f in plan.uploads] == ["new.json", "index.html"]
     assert plan.deletes == ("gone.ics",)
     assert plan.unchanged == ("a/index.html",)
@@ -77,13 +77,13 @@ def test_plan_uploads_changed_and_new_deletes_gone_keeps_same():
 
 def test_multipart_etag_cannot_be_compared_so_it_is_uploaded_again():
     content = b"big file"
-    plan = plan_sync([_file("big.pdf", content)], [_remote("big.pdf", content, '"0123456789abcdef0123456789abcdef-3"')])
+    plan = plan_upload([_file("big.pdf", content)], [_remote("big.pdf", content, '"0123456789abcdef0123456789abcdef-3"')])
     assert [f.key for f in plan.uploads] == ["big.pdf"]
 
 
 def test_uploads_go_assets_first_pages_later_home_last():
     keys = ["index.html", "a/index.html", "events.ics", "theme/css/site.css", "api/events.json"]
-    plan = plan_sync([_file(k, b"x") for k in keys], [])
+    plan = plan_upload([_file(k, b"x") for k in keys], [])
     assert [f.key for f in plan.uploads] == [
         "theme/css/site.css",
         "api/events.json",
@@ -95,7 +95,7 @@ def test_uploads_go_assets_first_pages_later_home_last():
 
 def test_an_unchanged_build_plans_nothing():
     files = [_file("index.html", b"home"), _file("events.ics", b"cal")]
-    plan = plan_sync(files, [_remote(f.key, b"home" if f.key == "index.html" else b"cal") for f in files])
+    plan = plan_upload(files, [_remote(f.key, b"home" if f.key == "index.html" else b"cal") for f in files])
     assert plan.uploads == () and plan.deletes == () and plan.changed_keys == ()
 
 

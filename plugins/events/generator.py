@@ -6,7 +6,6 @@ The only module that imports Pelican.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,7 +29,7 @@ __all__ = ["EventsGenerator"]
 log = logging.getLogger(__name__)
 
 
-class EventsGenerator(Generator):
+class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
     """Collects (unless EVENTS_COLLECT is off), then writes the event pages and files."""
 
     def generate_context(self) -> None:
@@ -101,7 +100,8 @@ class EventsGenerator(Generator):
         # two thirds of the pages (measured with 2,500 events), so the child gets
         # them and a sixth of the pages, and each process does half the work.
         ours = [spec for number, spec in enumerate(pages) if number % 6 != 5]
-        counts = share_with_child(ours, [_OtherFiles(), *pages[5::6]], write)
+        theirs: list[PageSpec | _OtherFiles] = [_OtherFiles(), *pages[5::6]]
+        counts = share_with_child(list[PageSpec | _OtherFiles](ours), theirs, write)
         log.info("events: %d pages and %d files, %d rewritten", len(pages), counts["files"], counts["written"])
 
     def _event_item_renderer(self, siteurl: str) -> Any:
@@ -153,7 +153,7 @@ class _Output:
             folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
         try:
-            if os.stat(path).st_size == len(content) and path.read_bytes() == content:
+            if path.stat().st_size == len(content) and path.read_bytes() == content:
                 return
         except FileNotFoundError:
             # A new file: no reader can see a half-written old version, and a
@@ -163,5 +163,5 @@ class _Output:
             return
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_bytes(content)
-        os.replace(temporary, path)
+        temporary.replace(path)
         self.written += 1

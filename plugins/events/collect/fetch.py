@@ -193,7 +193,7 @@ class Fetcher:
                 response.close()
                 raise FetchError(f"body not received within {self._timeout * 3:.0f} s")
         response._content = bytes(body)
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag for a read body
         return response
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import nh3
@@ -96,7 +97,7 @@ def normalize(
     title = " ".join((occurrence.title or "").split())
     if not title:
         return Skip("no title")
-    if not isinstance(occurrence.start, datetime):
+    if not isinstance(cast(object, occurrence.start), datetime):  # adapters are not type-checked at run time
         return Skip("no start")
     lowered = f"{title}\n{occurrence.description}".lower()
     for phrase in group.skip_phrases:

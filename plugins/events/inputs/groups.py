@@ -32,7 +32,11 @@ __all__ = [
 
 RESERVED_SLUGS = frozenset({"single-events"})
 US_STATES = frozenset(
-    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"]
+    [
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+        "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
+        "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR",
+    ]
 )
 _FIELDS: dict[str, str] = {
     "name": "the group's name, a non-empty string",
@@ -166,7 +170,7 @@ def _source_field(source: Any, bad: Any) -> None:
         bad("source", f"{describe(source)} is not a mapping")
         return
     kind = source.get("type")
-    if kind not in SOURCES:
+    if not isinstance(kind, str) or kind not in SOURCES:
         shown = "missing" if kind is None else f"{kind!r} is not a source type"
         bad("source.type", shown, f"one of {', '.join(SOURCES)}")
         return

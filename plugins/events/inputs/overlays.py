@@ -77,9 +77,8 @@ def load_overlays(folder: Path, categories: Mapping[str, str], only: Sequence[Pa
                 continue
             overlay = _to_overlay(entry, str(path))
             if overlay.event_id in overlays:
-                problems.append(
-                    Problem(where, "event", f"event {overlay.event_id} is already corrected in {shown_path(Path(overlays[overlay.event_id].path))}", "one overlay per event")
-                )
+                earlier = shown_path(Path(overlays[overlay.event_id].path))
+                problems.append(Problem(where, "event", f"event {overlay.event_id} is already corrected in {earlier}", "one overlay per event"))
                 continue
             overlays[overlay.event_id] = overlay
     return OverlayLoad(overlays, tuple(problems))
@@ -93,7 +92,8 @@ def validate_overlay(shown: str, data: Any, categories: Mapping[str, str]) -> li
         problems.append(Problem(shown, field, message, _FIELDS.get(field, "")))
 
     if not isinstance(data, dict):
-        problems.append(Problem(shown, "file", f"the file holds {describe(data)}, not a mapping of fields", "event, and hide, duplicate_of, title, categories, location or location_type"))
+        expected = "event, and hide, duplicate_of, title, categories, location or location_type"
+        problems.append(Problem(shown, "file", f"the file holds {describe(data)}, not a mapping of fields", expected))
         return problems
     for key in sorted(map(str, data)):
         if key not in _FIELDS:

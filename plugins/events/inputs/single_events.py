@@ -232,7 +232,8 @@ def _calendar(events: Sequence[SingleEvent], site_tz: ZoneInfo) -> bytes:
         for skipped in entry.exdates:
             component.add("EXDATE", _in_zone(skipped, tz))
         calendar.add_component(component)
-    return calendar.to_ical()
+    content: bytes = calendar.to_ical()
+    return content
 
 
 def _in_zone(value: date | datetime, tz: ZoneInfo) -> date | datetime:
@@ -286,7 +287,7 @@ def _ends_before(start: date | datetime, end: date | datetime) -> bool:
         return False
     if isinstance(start, datetime) and isinstance(end, datetime) and (start.tzinfo is None) != (end.tzinfo is None):
         return False
-    return end < start  # type: ignore[operator]
+    return bool(end < start)
 
 
 def _zone_problem(value: Any) -> str:

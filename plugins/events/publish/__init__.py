@@ -10,7 +10,7 @@ from events.publish.headers import ObjectHeaders, headers_for
 from events.publish.invalidation import invalidation_batches, invalidation_paths
 from events.publish.local_files import LocalFile, scan_output
 from events.publish.publisher import PublishError, PublishOptions, PublishReport, publish
-from events.publish.upload_plan import RemoteObject, SyncPlan, plan_sync
+from events.publish.upload_plan import RemoteObject, UploadPlan, plan_upload
 
 __all__ = [
     "GuardResult",
@@ -20,12 +20,12 @@ __all__ = [
     "PublishOptions",
     "PublishReport",
     "RemoteObject",
-    "SyncPlan",
+    "UploadPlan",
     "check_guard",
     "headers_for",
     "invalidation_batches",
     "invalidation_paths",
-    "plan_sync",
+    "plan_upload",
     "publish",
     "scan_output",
     "upcoming_count",

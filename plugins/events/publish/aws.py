@@ -69,7 +69,8 @@ class Bucket:
             response = self._client.get_object(Bucket=self.name, Key=self.prefix + key)
         except self._client.exceptions.NoSuchKey:
             return None
-        return response["Body"].read()
+        body: bytes = response["Body"].read()
+        return body
 
     def upload(self, file: LocalFile, headers: ObjectHeaders) -> None:
         with file.path.open("rb") as body:

@@ -21,7 +21,7 @@ from events.publish.guard import GuardResult, check_guard, site_upcoming_count
 from events.publish.headers import headers_for
 from events.publish.invalidation import invalidation_batches, invalidation_paths
 from events.publish.local_files import LocalFile, scan_output
-from events.publish.upload_plan import RemoteObject, SyncPlan, plan_sync, upload_order
+from events.publish.upload_plan import RemoteObject, UploadPlan, plan_upload, upload_order
 from events.settings import EventsSettings
 
 __all__ = ["GuardRefused", "PublishError", "PublishOptions", "PublishReport", "publish"]
@@ -124,19 +124,19 @@ def publish(
         if not options.force:
             raise GuardRefused(guard.message)
         log.warning("guard overridden by --force: %s", guard.message)
-    plan = plan_sync(local, live)
+    plan = plan_upload(local, live)
     distribution = Distribution(cloudfront_client, options.distribution_id) if options.distribution_id else None
     if options.dry_run:
         planned = invalidation_paths(plan.changed_keys, options.max_paths) if distribution else ()
         return _report(plan, plan.uploads, plan.deletes, planned, (), guard, dry_run=True)
     uploaded, failure = _upload_all(bucket, plan.uploads, options, on_uploaded)
     if failure is not None:
-        key, error = failure
+        failed_key, upload_error = failure
         _invalidate_quietly(distribution, [f.key for f in uploaded], options)
         raise PublishError(
-            f"upload of {key} failed: {error}. {len(uploaded)} of {len(plan.uploads)} file(s) were uploaded "
+            f"upload of {failed_key} failed: {upload_error}. {len(uploaded)} of {len(plan.uploads)} file(s) were uploaded "
             "and nothing was deleted; the live site is whole. Run publish again to finish."
-        ) from error
+        ) from upload_error
     try:
         bucket.delete(plan.deletes)
     except Exception as error:
@@ -163,7 +163,7 @@ def publish(
 
 
 def _report(
-    plan: SyncPlan,
+    plan: UploadPlan,
     uploads: Sequence[LocalFile],
     deletes: Sequence[str],
     paths: tuple[str, ...],

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from events.publish.headers import SHORT_KINDS
 from events.publish.local_files import LocalFile
 
-__all__ = ["RemoteObject", "SyncPlan", "plan_sync", "upload_order"]
+__all__ = ["RemoteObject", "UploadPlan", "plan_upload", "upload_order"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class RemoteObject:
 
 
 @dataclass(frozen=True)
-class SyncPlan:
+class UploadPlan:
     uploads: tuple[LocalFile, ...]
     deletes: tuple[str, ...]
     unchanged: tuple[str, ...]
@@ -62,7 +62,7 @@ def upload_order(key: str) -> tuple[int, str]:
     return rank, key
 
 
-def plan_sync(local: Sequence[LocalFile], remote: Mapping[str, RemoteObject] | Iterable[RemoteObject]) -> SyncPlan:
+def plan_upload(local: Sequence[LocalFile], remote: Mapping[str, RemoteObject] | Iterable[RemoteObject]) -> UploadPlan:
     """Upload what is new or different, delete what the build no longer has.
 
     An object whose ETag is not a plain MD5 (a multipart upload) cannot be
@@ -80,4 +80,4 @@ def plan_sync(local: Sequence[LocalFile], remote: Mapping[str, RemoteObject] | I
     built = {f.key for f in local}
     deletes = sorted(key for key in live if key not in built)
     uploads.sort(key=lambda f: upload_order(f.key))
-    return SyncPlan(tuple(uploads), tuple(deletes), tuple(sorted(unchanged)))
+    return UploadPlan(tuple(uploads), tuple(deletes), tuple(sorted(unchanged)))

@@ -92,8 +92,9 @@ class NightlyRun:
             upcoming = upcoming_count(output)
             summary["totals"]["upcoming"] = upcoming
             verdict = judge(len(report.groups), len(report.failed), upcoming, self._max_failed_share)
-            if verdict.publish and self._publish is not None:
-                published = self._stage(summary, "publish", lambda: self._publish(output))
+            publish = self._publish
+            if verdict.publish and publish is not None:
+                published = self._stage(summary, "publish", lambda: publish(output))
                 summary["stages"]["publish"].update(dict(published))
             elif self._publish is None:
                 log.info("publishing skipped (no publish stage configured)", extra={"stage": "publish"})

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from events.models import StoredEvent
+from events.models import Event, StoredEvent
 from events.site.shorten import DESCRIPTION_LIMIT, TITLE_LIMIT, html_text_length, shorten_html, shorten_text, tidy_html
 from events.site.urls import event_page
 
@@ -30,7 +30,7 @@ class EventView:
     status: str
 
     @property
-    def event(self):
+    def event(self) -> Event:
         return self.stored.event
 
     @property

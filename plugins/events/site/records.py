@@ -1,4 +1,4 @@
-"""Records shared by page and artifact planning."""
+"""Records of site planning: pages, files, and the small records pages hand to templates."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from events.models import Group, GroupState
+from events.site.calendar_links import SubscribeLinks
 from events.site.event_view import EventView
+from events.site.files.feed_catalog import FeedSpec
 
-__all__ = ["Artifact", "DayListing", "PageSpec", "SiteInfo"]
+__all__ = ["Artifact", "CountLink", "DayListing", "FeedRow", "PageLink", "PageSpec", "SiteInfo", "SourceRow"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,42 @@ class DayListing:
     day: date
     path: str
     events: tuple[tuple[EventView, bool], ...]  # (event, continuing from an earlier day)
+
+
+
+@dataclass(frozen=True)
+class CountLink:
+    """A link to a listing page with how many upcoming events it holds."""
+
+    label: str
+    path: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A link to a neighbouring page (previous / next week, month or day)."""
+
+    label: str
+    path: str
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One group on the sources page, with its last run's times already in words."""
+
+    group: Group
+    state: GroupState | None
+    path: str
+    last_attempt: str
+    last_success: str
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """One feed on the feeds page: a short label, where it lives, how to subscribe."""
+
+    label: str
+    feed: FeedSpec
+    links: SubscribeLinks
+    count: int

@@ -61,7 +61,8 @@ def shorten_html(fragment: str, limit: int = DESCRIPTION_LIMIT) -> str:
     """
     if html_text_length(fragment) <= limit:
         return fragment
-    from bs4 import BeautifulSoup, NavigableString  # as in tidy_html: only the rare long description
+    from bs4 import BeautifulSoup
+    from bs4.element import NavigableString  # as in tidy_html: only the rare long description
 
     soup = BeautifulSoup(fragment, "html.parser")
     used = 0

@@ -304,7 +304,7 @@ class DynamoDBStore:
     def close(self) -> None:
         self.client.close()
 
-    def _explain(self, error: ClientError) -> Exception:
+    def _explain(self, error: Exception) -> Exception:
         if _code(error) == "ResourceNotFoundException":
             return StoreError(
                 f"DynamoDB table {self.table_name!r} not found at {self.client.meta.endpoint_url}; "

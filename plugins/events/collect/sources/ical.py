@@ -80,8 +80,8 @@ def _parse(content: bytes, request: ParseRequest) -> ParseResult:
         raise SourceError("no VCALENDAR in the body")
     occurrences: list[Occurrence] = []
     started = time.monotonic()
-    for calendar in calendars:
-        calendar = _standardize(calendar, warnings)
+    for parsed in calendars:
+        calendar = _standardize(parsed, warnings)
         feed_tz = _feed_timezone(calendar, request.timezone)
         zones = list(calendar.walk("VTIMEZONE"))
         series = _series(calendar, warnings)
@@ -119,7 +119,8 @@ def _parse(content: bytes, request: ParseRequest) -> ParseResult:
 
 def _standardize(calendar: icalendar.Calendar, warnings: list[str]) -> icalendar.Calendar:
     try:
-        return x_wr_timezone.to_standard(calendar)
+        standard: icalendar.Calendar = x_wr_timezone.to_standard(calendar)
+        return standard
     except Exception as error:
         warnings.append(f"X-WR-TIMEZONE not applied: {_short(error)}")
         return calendar

@@ -123,7 +123,8 @@ def _when(value: Any, tz: ZoneInfo) -> tuple[datetime | None, bool]:
 def _location(item: dict[str, Any]) -> str:
     place = item.get("location")
     name = place.get("title", "") if isinstance(place, dict) else str(place or "")
-    address = item.get("address") if isinstance(item.get("address"), dict) else {}
+    found = item.get("address")
+    address: dict[str, Any] = found if isinstance(found, dict) else {}
     region = " ".join(str(address.get(k) or "").strip() for k in ("region", "postalCode") if address.get(k))
     parts = [name, address.get("streetAddress"), address.get("locality"), region]
     return ", ".join(dict.fromkeys(str(p).strip() for p in parts if p and str(p).strip()))

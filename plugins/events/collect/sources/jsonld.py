@@ -35,7 +35,11 @@ __all__ = ["DEFAULT_EVENT_LINKS", "PageEvent", "enrich", "further_urls", "page_e
 
 DEFAULT_EVENT_LINKS = "a[href*='/event']"
 _EVENT_TYPES = frozenset(
-    ["Event", "BusinessEvent", "ChildrensEvent", "ComedyEvent", "CourseInstance", "DanceEvent", "DeliveryEvent", "EducationEvent", "ExhibitionEvent", "Festival", "FoodEvent", "Hackathon", "LiteraryEvent", "MusicEvent", "PublicationEvent", "SaleEvent", "ScreeningEvent", "SocialEvent", "SportsEvent", "TheaterEvent", "VisualArtsEvent"]
+    [
+        "Event", "BusinessEvent", "ChildrensEvent", "ComedyEvent", "CourseInstance", "DanceEvent", "DeliveryEvent",
+        "EducationEvent", "ExhibitionEvent", "Festival", "FoodEvent", "Hackathon", "LiteraryEvent", "MusicEvent",
+        "PublicationEvent", "SaleEvent", "ScreeningEvent", "SocialEvent", "SportsEvent", "TheaterEvent", "VisualArtsEvent",
+    ]
 )
 _STATUS = {"eventcancelled": "cancelled", "eventpostponed": "tentative"}
 _MODES = {

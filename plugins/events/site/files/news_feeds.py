@@ -45,11 +45,11 @@ class _PinnedDates:
         return max(dates, default=self.fallback_date)
 
 
-class _Atom(_PinnedDates, Atom1Feed):
+class _Atom(_PinnedDates, Atom1Feed):  # type: ignore[misc]  # feedgenerator is untyped
     pass
 
 
-class _Rss(_PinnedDates, Rss201rev2Feed):
+class _Rss(_PinnedDates, Rss201rev2Feed):  # type: ignore[misc]  # feedgenerator is untyped
     pass
 
 

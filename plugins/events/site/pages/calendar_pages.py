@@ -12,8 +12,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from events.site.event_view import long_date, short_date
-from events.site.page_records import CountLink, PageLink
-from events.site.records import DayListing, PageSpec
+from events.site.records import CountLink, DayListing, PageLink, PageSpec
 from events.site.urls import index_file, month_page, week_id, week_monday, week_page
 
 __all__ = ["WEEKS_AHEAD", "month_range", "plan_calendar_pages", "week_label", "week_range"]

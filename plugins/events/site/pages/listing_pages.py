@@ -8,17 +8,16 @@ feed's own `FeedSpec.matches`, so a page and its feed always agree.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from events.site.calendar_links import calendar_links, subscribe_links
 from events.site.event_view import EventView, days_spanned, moment_label
 from events.site.files.feed_catalog import FeedSpec, feed_catalog
-from events.site.page_records import CountLink, FeedRow, SourceRow
 from events.site.pages.calendar_pages import plan_calendar_pages
 from events.site.pages.structured_data import event_jsonld, jsonld_script
-from events.site.records import DayListing, PageSpec, SiteInfo
+from events.site.records import CountLink, DayListing, FeedRow, PageSpec, SiteInfo, SourceRow
 from events.site.urls import absolute_url, category_page, day_page, event_ics, group_page, page_url, state_page, week_page
 
 __all__ = ["RECENT_LIMIT", "by_day", "plan_pages", "select_by_feed", "upcoming_days"]
@@ -311,7 +310,7 @@ def _sources_page(site: SiteInfo, page: _PageMaker) -> PageSpec:
 
 def _feeds_page(feeds: Sequence[FeedSpec], selected: Selection, site: SiteInfo, page: _PageMaker) -> PageSpec:
     group_names = {g.slug: g.name for g in site.groups}
-    labels = {"all": lambda key: "Every event", "state": lambda key: key, "virtual": lambda key: "Online events"}
+    labels: dict[str, Callable[[str], str]] = {"all": lambda key: "Every event", "state": lambda key: key, "virtual": lambda key: "Online events"}
     labels["category"] = lambda key: site.categories.get(key, key)
     labels["group"] = lambda key: group_names.get(key, key)
     headings = {"all": "Everything", "state": "By state", "virtual": "Online", "category": "By topic", "group": "By group"}
