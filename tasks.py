@@ -151,7 +151,7 @@ def test(c, pytest_args="", setup_only=False):
         )
     if setup_only:
         return
-    result = subprocess.run([sys.executable, "-m", "pytest", *pytest_args.split()], cwd=ROOT, check=False)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-n", "auto", *pytest_args.split()], cwd=ROOT, check=False)
     if result.returncode == 5:
         sys.exit("pytest collected no tests; that is a failure here")
     sys.exit(result.returncode)

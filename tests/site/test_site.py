@@ -8,7 +8,7 @@ from pathlib import Path
 
 import icalendar
 
-GOLDEN = Path(__file__).parent / "data" / "golden" / "demo-events.json"
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "demo-events.json"
 
 
 def summary_of(events_json: dict) -> list[dict]:

@@ -16,7 +16,7 @@ from events.publish import PublishError, PublishOptions, publish
 from events.publish.aws import make_clients
 from events.publish.publisher import GuardRefused
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "site"
 _prefixes = itertools.count()
 

@@ -13,7 +13,7 @@ from events.inputs.groups import load_categories
 from events.inputs.overlays import Overlay, load_overlays
 from events.models import Group, Occurrence
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NY = ZoneInfo("America/New_York")
 GROUP = Group(slug="dc-python", name="DC Python", website="https://example.org/", categories=("software-development",))
 STATES = ("DC", "MD", "VA")

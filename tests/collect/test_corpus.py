@@ -17,7 +17,7 @@ import pytest
 from events.collect.sources import ical
 from events.collect.sources.base import ParseRequest, SourceError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "ics"
 NY = ZoneInfo("America/New_York")
 # A window as wide as the material (1996..2030s), with lower limits than a

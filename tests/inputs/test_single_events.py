@@ -13,7 +13,7 @@ from events.collect.sources.base import ParseRequest
 from events.inputs.groups import load_categories
 from events.inputs.single_events import SINGLE_EVENTS_GROUP, group_for, load_single_events, parse_single_events
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NY = ZoneInfo("America/New_York")
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from events.inputs.groups import load_categories, load_groups
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

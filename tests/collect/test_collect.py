@@ -22,7 +22,7 @@ from events.run.collection import make_fetcher
 from events.settings import EventsSettings
 from events.store.sqlite import SQLiteStore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-03-02T09:00:00-05:00"
 ICS = "text/calendar; charset=utf-8"
 HTML = "text/html; charset=utf-8"
