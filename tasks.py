@@ -1,24 +1,14 @@
-"""Project tasks, in the style `pelican-quickstart` users know.
-
-    invoke nightly    collect -> build with publishconf.py -> publish, one exit status
-    invoke build      collect every group's feed, then generate output/
-    invoke collect    collect into the store only
-    invoke validate   check group, single-event and overlay files (all, or the ones given)
-    invoke serve      serve output/ on http://127.0.0.1:8000
-    invoke demo       build a full site from the recorded feeds in tests/data/
-    invoke clean      remove output/ (and the store and HTTP cache with --all)
-    invoke test       install the test tools and run the whole suite
+"""Project tasks, in the style `pelican-quickstart` users know. Each parses its options and calls one
+function of `plugins/events/run/`; `invoke --list` shows them, `invoke --help TASK` their options.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from invoke import task
@@ -27,8 +17,6 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 OUTPUT = ROOT / "output"
-DEMO = ROOT / "tests" / "data" / "demo"
-DEMO_NOW = "2026-03-02T09:00:00-05:00"
 
 
 def _logging(log_format: str = "text") -> None:
@@ -37,41 +25,45 @@ def _logging(log_format: str = "text") -> None:
     configure_logging(log_format)
 
 
-def _events_settings(conf: str):
-    from pelican.settings import read_settings
+def _settings(conf: str):
+    from events.run.site_build import events_settings
 
-    from events.settings import EventsSettings
-
-    settings = read_settings(str(ROOT / conf))
-    return EventsSettings.from_mapping(settings, ROOT)
+    return events_settings(ROOT, conf)
 
 
-def _pelican(conf: str, output: Path, env: dict[str, str] | None = None) -> None:
-    command = [sys.executable, "-m", "pelican", str(ROOT / "content"), "-s", str(ROOT / conf), "-o", str(output)]
-    subprocess.run(command, check=True, cwd=ROOT, env={**os.environ, **(env or {})})
+def _finish(outcome) -> None:
+    """Print what the command says; exit non-zero with its reason when it failed."""
+    for line in outcome.lines:
+        print(line)
+    if outcome.failure:
+        sys.exit(outcome.failure)
 
 
 @task(help={"conf": "settings file (pelicanconf.py or publishconf.py)", "log_format": "text (default) or json"})
 def collect(c, conf="pelicanconf.py", log_format="text"):
     """Collect every active group's calendar into the store."""
     _logging(log_format)
-    from events.run.collection import run_collection
+    from events.run.site_build import collect_only
 
-    report = run_collection(_events_settings(conf))
-    if report.groups and len(report.failed) == len(report.groups):
-        sys.exit("every group failed to collect; see the warnings above")
+    _finish(collect_only(ROOT, conf))
 
 
-@task(help={"conf": "settings file", "output": "output folder"})
-def build(c, conf="pelicanconf.py", output=str(OUTPUT)):
+@task(help={"conf": "settings file", "output": "output folder", "log_format": "text (default) or json"})
+def build(c, conf="pelicanconf.py", output=str(OUTPUT), log_format="text"):
     """Collect, then generate the site into output/."""
-    _pelican(conf, Path(output), {"EVENTS_COLLECT": "true"})
+    _logging(log_format)
+    from events.run.site_build import build_site
+
+    _finish(build_site(ROOT, conf, Path(output)))
 
 
-@task(help={"conf": "settings file", "output": "output folder"})
-def generate(c, conf="pelicanconf.py", output=str(OUTPUT)):
+@task(help={"conf": "settings file", "output": "output folder", "log_format": "text (default) or json"})
+def generate(c, conf="pelicanconf.py", output=str(OUTPUT), log_format="text"):
     """Generate the site from what the store holds, without collecting."""
-    _pelican(conf, Path(output), {"EVENTS_COLLECT": "false"})
+    _logging(log_format)
+    from events.run.site_build import generate_site
+
+    generate_site(ROOT, conf, Path(output))
 
 
 @task(
@@ -83,55 +75,40 @@ def validate(c, files=None, conf="pelicanconf.py"):
 
     With no files, checks all of _groups/, _single_events/ and _overlays/.
     """
-    from events.run.collection import validate_all
+    from events.run.validate import validate_command
 
     given = [*(files or ()), *shlex.split(getattr(c, "remainder", "") or "")]
-    checked = validate_all(_events_settings(conf), [Path(f) for f in given])
-    for problem in checked.problems:
-        print(problem)
-    if checked.problems:
-        sys.exit(f"{len(checked.problems)} problem(s) found")
-    print(checked.summary())
+    _finish(validate_command(_settings(conf), [Path(f) for f in given]))
 
 
 @task(help={"port": "port on 127.0.0.1", "output": "folder to serve"})
 def serve(c, port=8000, output=str(OUTPUT)):
     """Serve the built site on http://127.0.0.1:PORT/."""
-    import functools
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    import time
 
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=output)
-    with ThreadingHTTPServer(("127.0.0.1", int(port)), handler) as server:
-        print(f"Serving {output} on http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)")
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+    from events.run.local_server import serve_folder
+
+    with serve_folder(Path(output), int(port)) as server:
+        print(f"Serving {output} on {server.base_url}/ (Ctrl-C to stop)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
 
 
 @task(help={"output": "output folder", "serve_site": "serve the site afterwards", "now": "the pinned clock"})
-def demo(c, output=str(OUTPUT), serve_site=False, now=DEMO_NOW):
+def demo(c, output=str(OUTPUT), serve_site=False, now=""):
     """Build a full site from the recorded feeds in tests/data/demo, served on 127.0.0.1."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from feedserver import FeedServer, write_demo_groups
+    _logging()
+    from events.run.demo import DEMO_NOW, build_demo
 
-    work = Path(tempfile.mkdtemp(prefix="events-demo-"))
-    try:
-        with FeedServer(DEMO / "feeds") as feeds:
-            groups = write_demo_groups(DEMO / "groups", work / "_groups", feeds.base_url)
-            env = {
-                "EVENTS_GROUPS_DIR": str(groups),
-                "EVENTS_CACHE_DIR": str(work / "cache"),
-                "EVENTS_NOW": now,
-                "EVENTS_COLLECT": "true",
-            }
-            _pelican("pelicanconf.py", Path(output), env)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"Demo site written to {output}")
+    _finish(build_demo(ROOT, "pelicanconf.py", Path(output), now or DEMO_NOW))
     if serve_site:
         serve(c, output=output)
 
 
-@task(help={"all": "also remove the store and the HTTP cache"})
+@task(help={"all": "also remove the store, the HTTP cache and the compiled templates"})
 def clean(c, all=False):
     """Remove output/ (and .cache/ with --all)."""
     shutil.rmtree(OUTPUT, ignore_errors=True)
@@ -169,20 +146,9 @@ def test(c, pytest_args="", setup_only=False):
 def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=False, log_format="text"):
     """Sync output/ to S3 (changed files only), then invalidate the changed paths on CloudFront."""
     _logging(log_format)
-    from events.publish import PublishError, PublishOptions
-    from events.publish import publish as publish_site
-    from events.publish.aws import make_clients
+    from events.run.publish_site import publish_command
 
-    options = PublishOptions.from_settings(_events_settings(conf), dry_run=dry_run, force=force)
-    s3, cloudfront = make_clients()
-    try:
-        report = publish_site(Path(output), options, s3, cloudfront)
-    except PublishError as error:
-        sys.exit(f"publish failed: {error}")
-    if dry_run:
-        for line in report.details():
-            print(line)
-    print(report.summary())
+    _finish(publish_command(_settings(conf), Path(output), dry_run, force))
 
 
 @task(
@@ -192,34 +158,9 @@ def publish(c, conf="publishconf.py", output=str(OUTPUT), dry_run=False, force=F
 def preview(c, files=None, conf="pelicanconf.py", count=5):
     """Fetch each given group's feed and print its next events; writes nothing (for pull requests)."""
     _logging()
-    from events.collect.fetch import Fetcher
-    from events.run.collection import validate_files
-    from events.run.preview import format_preview, preview_groups
+    from events.run.preview import preview_command
 
-    settings = _events_settings(conf)
-    if not files:
-        sys.exit("name the group files to preview: invoke preview --files _groups/NAME.yaml")
-    loaded = validate_files(settings, [Path(f) for f in files])
-    for problem in loaded.problems:
-        print(problem)
-    fetcher = Fetcher(
-        None,  # an in-memory HTTP cache: a preview leaves nothing behind
-        timeout=settings.fetch_timeout,
-        retries=settings.fetch_retries,
-        max_bytes=settings.fetch_max_bytes,
-        user_agent=settings.user_agent,
-    )
-    now = settings.clock.now()
-    try:
-        previews = preview_groups(settings, loaded.groups, fetcher, now)
-    finally:
-        fetcher.close()
-    for group_preview in previews:
-        for line in format_preview(group_preview, now, settings.timezone, int(count)):
-            print(line)
-    failed = [p for p in previews if not p.ok]
-    if loaded.problems or failed:
-        sys.exit(f"{len(loaded.problems)} problem(s) in group files, {len(failed)} feed(s) failed")
+    _finish(preview_command(_settings(conf), [Path(f) for f in files or ()], int(count)))
 
 
 @task(
@@ -238,35 +179,10 @@ def deploy_infra(
 ):
     """Create or update the AWS resources of infra/site.yaml; prints the repository variables to set."""
     _logging()
-    import boto3
+    from events.run.infra import deploy_infra_command
 
-    from events.publish.cloudformation import StackError, deploy_stack, repository_variables, stack_parameters
-
-    try:
-        parameters = stack_parameters(repo, branch, table, oidc_provider_arn, domain, certificate_arn)
-    except ValueError as error:
-        sys.exit(str(error))
-    client = boto3.client("cloudformation")
-    try:
-        outputs = deploy_stack(client, stack, (ROOT / "infra" / "site.yaml").read_text(), parameters)
-    except StackError as error:
-        sys.exit(str(error))
-    print(f"Stack {stack} is ready; the site is served at https://{outputs.get('DistributionDomainName', '?')}/")
-    print("Set these GitHub repository variables (Settings > Secrets and variables > Actions > Variables):")
-    for name, value in repository_variables(outputs, client.meta.region_name).items():
-        print(f"  {name}={value}")
-
-
-def _generate_in_process(conf: str, output: Path) -> Path:
-    """Pelican in this process (so its logs use our format), generating from the store only."""
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
-    settings = read_settings(
-        str(ROOT / conf), override={"PATH": str(ROOT / "content"), "OUTPUT_PATH": str(output), "EVENTS_COLLECT": False}
-    )
-    Pelican(settings).run()
-    return output
+    template = ROOT / "infra" / "site.yaml"
+    _finish(deploy_infra_command(template, repo, stack, branch, table, oidc_provider_arn, domain, certificate_arn))
 
 
 @task(
@@ -281,46 +197,15 @@ def _generate_in_process(conf: str, output: Path) -> Path:
 def nightly(c, conf="publishconf.py", output=str(OUTPUT), log_format="text", publish_site=True, force=False):
     """The whole nightly run: collect -> build -> publish, one exit status, a JSON run summary."""
     _logging(log_format)
-    from events.publish import PublishOptions
-    from events.publish import publish as publish_to_bucket
-    from events.publish.aws import make_clients
-    from events.run.collection import run_collection
-    from events.run.nightly import NightlyRun, write_summary
+    from events.run.nightly import nightly_command
 
-    settings = _events_settings(conf)
-
-    def publish_stage(built: Path) -> dict[str, object]:
-        s3, cloudfront = make_clients()
-        report = publish_to_bucket(built, PublishOptions.from_settings(settings, force=force), s3, cloudfront)
-        return {
-            "uploaded": len(report.uploaded),
-            "deleted": len(report.deleted),
-            "unchanged": report.unchanged,
-            "bytes_uploaded": report.bytes_uploaded,
-            "invalidated_paths": len(report.invalidated),
-            "invalidations": len(report.invalidation_ids),
-        }
-
-    run = NightlyRun(
-        settings.clock,
-        collect=lambda: run_collection(settings),
-        generate=lambda: _generate_in_process(conf, Path(output)),
-        publish=publish_stage if publish_site else None,
-        max_failed_share=settings.nightly_max_failed_share,
-    )
-    result = run.run()
-    write_summary(settings.run_summary, result.summary)
-    print(f"run summary: {settings.run_summary}")
-    if not result.ok:
-        sys.exit("nightly run failed: " + "; ".join(result.reasons))
+    _finish(nightly_command(ROOT, conf, Path(output), publish_site, force))
 
 
 @task(help={"conf": "settings file whose EVENTS_DYNAMODB_TABLE names the table (publishconf.py in production)"})
 def create_table(c, conf="publishconf.py"):
     """Create the DynamoDB events table if missing, wait until ACTIVE, turn TTL on (safe to run again)."""
     _logging()
-    from events.store.dynamodb import create_table as create
+    from events.run.infra import create_table_command
 
-    table = _events_settings(conf).dynamodb_table
-    created = create(table)
-    print(f"DynamoDB table {table}: {'created' if created else 'already there'}, ACTIVE, TTL on 'ttl'")
+    _finish(create_table_command(_settings(conf).dynamodb_table))

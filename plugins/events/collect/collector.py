@@ -88,6 +88,11 @@ class CollectReport:
         totals["groups_failed"] = len(self.failed)
         return totals
 
+    def summary_line(self) -> str:
+        """One line for the end of a run: groups ok and failed, events found."""
+        found = sum(g.events_found for g in self.groups)
+        return f"collected {len(self.groups)} group(s): {len(self.groups) - len(self.failed)} ok, {len(self.failed)} failed; {found} event(s) found"
+
 
 @dataclass(frozen=True)
 class GroupRead:

@@ -18,8 +18,9 @@ from typing import Any
 from events.clock import Clock
 from events.collect.collector import CollectReport
 from events.publish.guard import site_upcoming_count
+from events.run.outcome import Outcome
 
-__all__ = ["NightlyResult", "NightlyRun", "Verdict", "judge", "upcoming_count"]
+__all__ = ["NightlyResult", "NightlyRun", "Verdict", "judge", "nightly_command", "upcoming_count"]
 
 log = logging.getLogger(__name__)
 
@@ -132,3 +133,22 @@ def _group_summary(report: Any) -> dict[str, Any]:
 def write_summary(path: Path, summary: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+
+
+def nightly_command(root: Path, conf: str, output: Path, publish_site: bool, force: bool) -> Outcome:
+    """`invoke nightly`: collect, generate and publish, the run summary written, one exit status."""
+    from events.run.collection import run_collection
+    from events.run.publish_site import publish_stage
+    from events.run.site_build import events_settings, generate_site
+
+    settings = events_settings(root, conf)
+    run = NightlyRun(
+        settings.clock,
+        collect=lambda: run_collection(settings),
+        generate=lambda: generate_site(root, conf, output),
+        publish=(lambda built: publish_stage(settings, built, force)) if publish_site else None,
+        max_failed_share=settings.nightly_max_failed_share,
+    )
+    result = run.run()
+    write_summary(settings.run_summary, result.summary)
+    return Outcome((f"run summary: {settings.run_summary}",), "nightly run failed: " + "; ".join(result.reasons) if not result.ok else "")

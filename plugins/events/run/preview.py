@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from events.clock import Clock
@@ -18,9 +19,10 @@ from events.collect.collector import Collector
 from events.collect.fetch import Fetcher
 from events.collect.sources.registry import SOURCES
 from events.models import Event, Group
+from events.run.outcome import Outcome
 from events.settings import EventsSettings
 
-__all__ = ["GroupPreview", "format_preview", "next_events", "preview_groups"]
+__all__ = ["GroupPreview", "format_preview", "next_events", "preview_command", "preview_groups"]
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,30 @@ def preview_groups(
             continue
         previews.append(GroupPreview(group, True, "", result.events, result.warnings))
     return previews
+
+
+def preview_command(settings: EventsSettings, files: Sequence[Path], count: int) -> Outcome:
+    """`invoke preview`: the problems of the given group files, then each feed's next `count` events."""
+    from events.run.validate import validate_files
+
+    if not files:
+        return Outcome((), "name the group files to preview: invoke preview --files _groups/NAME.yaml")
+    loaded = validate_files(settings, files)
+    lines = [str(problem) for problem in loaded.problems]
+    fetcher = Fetcher(
+        None,  # an in-memory HTTP cache: a preview leaves nothing behind
+        timeout=settings.fetch_timeout,
+        retries=settings.fetch_retries,
+        max_bytes=settings.fetch_max_bytes,
+        user_agent=settings.user_agent,
+    )
+    now = settings.clock.now()
+    try:
+        previews = preview_groups(settings, loaded.groups, fetcher, now)
+    finally:
+        fetcher.close()
+    for group_preview in previews:
+        lines += format_preview(group_preview, now, settings.timezone, count)
+    failed = [p for p in previews if not p.ok]
+    failure = f"{len(loaded.problems)} problem(s) in group files, {len(failed)} feed(s) failed" if loaded.problems or failed else ""
+    return Outcome(tuple(lines), failure)
