@@ -6,6 +6,7 @@ per file and field, so a contributor fixes a pull request in one go.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from events.collect.sources.registry import SETTING_CHECKS, SOURCES
-from events.inputs.yaml_files import SLUG_PATTERN, Problem, ShownPaths, describe, is_http_url, one_line, parse_yaml, read_yaml_file, yaml_files
+from events.inputs.yaml_files import SLUG_PATTERN, Problem, ShownPaths, check_categories, checked_file, describe, is_http_url, one_line, parse_yaml, yaml_files
 from events.models import Group
 
 __all__ = [
@@ -92,11 +93,7 @@ def load_groups(
                 Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {shown_path(owner, owner)}", "one file per slug")
             )
             continue
-        data, unreadable = read_yaml_file(path, shown, "a group YAML file")
-        if unreadable:
-            problems.append(unreadable)
-            continue
-        found = validate_group(shown, path.stem, data, categories)
+        data, found = checked_file(path, shown, "a group YAML file", functools.partial(validate_group, categories=categories))
         if found:
             problems.extend(found)
             continue
@@ -128,13 +125,7 @@ def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, st
     _url_field(data, "website", bad, required=True)
     if "active" in data and not isinstance(data["active"], bool):
         bad("active", f"{describe(data['active'])} is not true or false")
-    cats = data.get("categories", [])
-    if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-        bad("categories", f"{describe(cats)} is not a list of strings")
-    else:
-        for cat in cats:
-            if cat not in categories:
-                bad("categories", f"unknown category {cat!r}")
+    check_categories(data.get("categories", []), categories, bad)
     has_ical, has_source = "ical" in data, "source" in data
     if has_ical and has_source:
         bad("source", "give either 'ical' or 'source', not both")

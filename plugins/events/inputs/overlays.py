@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from events.inputs.yaml_files import Problem, ShownPaths, describe, read_yaml_file, yaml_files
+from events.inputs.yaml_files import Problem, ShownPaths, check_categories, describe, read_yaml_file, yaml_files
 from events.models import LOCATION_TYPES
 
 __all__ = ["EVENT_ID_PATTERN", "Overlay", "OverlayLoad", "load_overlays", "validate_overlay"]
@@ -117,13 +117,7 @@ def validate_overlay(shown: str, data: Any, categories: Mapping[str, str]) -> li
         if key in data and (not isinstance(data[key], str) or (key == "title" and not data[key].strip())):
             bad(key, f"{describe(data[key])} is not a text" if key != "title" else f"{describe(data[key])} is not a title")
     if "categories" in data:
-        cats = data["categories"]
-        if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-            bad("categories", f"{describe(cats)} is not a list of strings")
-        else:
-            for cat in cats:
-                if cat not in categories:
-                    bad("categories", f"unknown category {cat!r}")
+        check_categories(data["categories"], categories, bad)
     if "location_type" in data and data["location_type"] not in LOCATION_TYPES:
         bad("location_type", f"{describe(data['location_type'])} is not a location type")
     return problems

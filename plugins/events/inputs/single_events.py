@@ -9,6 +9,7 @@ exactly what they mean in a feed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,7 +23,7 @@ from dateutil import rrule as dateutil_rrule
 
 from events.collect.sources import ical
 from events.collect.sources.base import ParseRequest, ParseResult
-from events.inputs.yaml_files import SLUG_PATTERN, Problem, ShownPaths, describe, is_http_url, read_yaml_file, yaml_files
+from events.inputs.yaml_files import SLUG_PATTERN, Problem, ShownPaths, check_categories, checked_file, describe, is_http_url, yaml_files
 from events.models import Group, Occurrence
 
 __all__ = [
@@ -104,11 +105,7 @@ def load_single_events(
             problems.append(Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {seen[path.stem.lower()]}", "one file per event"))
             continue
         seen[path.stem.lower()] = shown
-        data, unreadable = read_yaml_file(path, shown, "a single event YAML file")
-        if unreadable:
-            problems.append(unreadable)
-            continue
-        found = validate_single_event(shown, path.stem, data, categories)
+        data, found = checked_file(path, shown, "a single event YAML file", functools.partial(validate_single_event, categories=categories))
         if found:
             problems.extend(found)
             continue
@@ -157,13 +154,7 @@ def validate_single_event(shown: str, stem: str, data: Any, categories: Mapping[
             bad(key, f"{describe(data[key])} is not a text")
     if "active" in data and not isinstance(data["active"], bool):
         bad("active", f"{describe(data['active'])} is not true or false")
-    cats = data.get("categories", [])
-    if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-        bad("categories", f"{describe(cats)} is not a list of strings")
-    else:
-        for cat in cats:
-            if cat not in categories:
-                bad("categories", f"unknown category {cat!r}")
+    check_categories(data.get("categories", []), categories, bad)
     if "rrule" in data:
         message = _rule_problem(data["rrule"], start)
         if message:

@@ -7,6 +7,7 @@ report errors the same way: file, field, what is wrong, what is expected.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ __all__ = [
     "SLUG_PATTERN",
     "Problem",
     "ShownPaths",
+    "check_categories",
+    "checked_file",
     "describe",
     "is_http_url",
     "one_line",
@@ -70,6 +73,24 @@ def read_yaml_file(path: Path, shown: str, kind: str) -> tuple[Any, Problem | No
         return None, Problem(shown, "file", "no such file", kind)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         return None, Problem(shown, "file", f"not valid YAML: {one_line(error)}", "a YAML mapping")
+
+
+def checked_file(path: Path, shown: str, kind: str, validate: Callable[[str, str, Any], list[Problem]]) -> tuple[Any, list[Problem]]:
+    """A file's data and every problem of it: the one that stops it being read, or what `validate(shown, stem, data)` finds."""
+    data, unreadable = read_yaml_file(path, shown, kind)
+    if unreadable:
+        return None, [unreadable]
+    return data, validate(shown, path.stem, data)
+
+
+def check_categories(value: Any, categories: Mapping[str, str], bad: Callable[[str, str], None]) -> None:
+    """`categories`: a list of the site's category slugs."""
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        bad("categories", f"{describe(value)} is not a list of strings")
+        return
+    for category in value:
+        if category not in categories:
+            bad("categories", f"unknown category {category!r}")
 
 
 def parse_yaml(text: str) -> Any:
