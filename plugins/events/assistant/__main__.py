@@ -14,13 +14,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Sequence
 
 from .corrections import REPOSITORY_PATTERN
 from .server import DEFAULT_REPOSITORY, build_server
-from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, FolderSource, HttpSource, SiteSource
+from .source import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    FolderSource,
+    HttpSource,
+    SiteSource,
+)
 
 __all__ = ["main", "parse_args", "source_from"]
 
@@ -72,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     server = build_server(
         source_from(args),
-        now=lambda: datetime.now(timezone.utc),
+        now=lambda: datetime.now(UTC),
         repository=args.repository,
         branch=args.branch,
         site_url=args.site_url or args.base_url or "",

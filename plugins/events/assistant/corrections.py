@@ -16,15 +16,16 @@ drafts through it.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Collection
+from typing import Any
 from urllib.parse import quote
 
 import yaml
 
 from .records import LOCATION_TYPES, Event
 
-__all__ = ["Correction", "CorrectionDraft", "CorrectionError", "draft_correction", "new_file_url", "OVERLAYS_DIR", "REPOSITORY_PATTERN"]
+__all__ = ["OVERLAYS_DIR", "REPOSITORY_PATTERN", "Correction", "CorrectionDraft", "CorrectionError", "draft_correction", "new_file_url"]
 
 OVERLAYS_DIR = "_overlays"
 REPOSITORY_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+$")

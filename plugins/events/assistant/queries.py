@@ -11,13 +11,14 @@ Online / in person follows the site's own feeds: a hybrid event is both
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 from .records import Category, Event, Group
 
-__all__ = ["Attendance", "EventQuery", "select_events", "find_event", "select_groups", "category_slugs", "words", "MAX_LIMIT"]
+__all__ = ["MAX_LIMIT", "Attendance", "EventQuery", "category_slugs", "find_event", "select_events", "select_groups", "words"]
 
 Attendance = Literal["in_person", "online"]
 MAX_LIMIT = 200

@@ -15,13 +15,13 @@ from typing import Any
 
 __all__ = [
     "LOCATION_TYPES",
+    "Category",
     "Event",
     "Group",
-    "Category",
     "SiteDataError",
+    "parse_categories",
     "parse_events",
     "parse_groups",
-    "parse_categories",
 ]
 
 # The `location_type` values of the published event schema.

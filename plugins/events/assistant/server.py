@@ -19,8 +19,9 @@ writes, not even the drafted correction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Callable, TypedDict
+from typing import Annotated, Any, TypedDict
 from urllib.parse import urljoin
 
 from mcp.server.mcpserver import MCPServer
@@ -29,11 +30,19 @@ from mcp.types import ToolAnnotations
 from pydantic import AwareDatetime, Field
 
 from .corrections import Correction, CorrectionError, draft_correction
-from .queries import MAX_LIMIT, Attendance, EventQuery, category_slugs, find_event, select_events, select_groups
+from .queries import (
+    MAX_LIMIT,
+    Attendance,
+    EventQuery,
+    category_slugs,
+    find_event,
+    select_events,
+    select_groups,
+)
 from .records import Event, SiteDataError
 from .source import SiteReader, SiteSource, SourceError
 
-__all__ = ["build_server", "DEFAULT_REPOSITORY", "SERVER_NAME", "EventList", "GroupList", "CategoryList", "CorrectionResult"]
+__all__ = ["DEFAULT_REPOSITORY", "SERVER_NAME", "CategoryList", "CorrectionResult", "EventList", "GroupList", "build_server"]
 
 SERVER_NAME = "dc-tech-events"
 DEFAULT_REPOSITORY = "dctech-events/site"

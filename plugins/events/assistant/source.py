@@ -13,25 +13,33 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import requests
 
-from .records import Category, Event, Group, parse_categories, parse_events, parse_groups
+from .records import (
+    Category,
+    Event,
+    Group,
+    parse_categories,
+    parse_events,
+    parse_groups,
+)
 
 __all__ = [
-    "SiteSource",
-    "SourceError",
+    "CATEGORIES_FILE",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_TIMEOUT",
+    "EVENTS_FILE",
+    "GROUPS_FILE",
     "FolderSource",
     "HttpSource",
     "SiteReader",
-    "DEFAULT_TIMEOUT",
-    "DEFAULT_MAX_BYTES",
-    "EVENTS_FILE",
-    "GROUPS_FILE",
-    "CATEGORIES_FILE",
+    "SiteSource",
+    "SourceError",
 ]
 
 DEFAULT_TIMEOUT = 20.0
@@ -86,7 +94,7 @@ class FolderSource:
         try:
             size = target.stat().st_size
             if size > self.max_bytes:
-                raise SourceError(f"{target} is {size} bytes, more than the {self.max_bytes} accepted")
+                raise SourceError(f"{target} is {size} bytes, more than the {self.max_bytes} bytes accepted")
             data = target.read_bytes()
         except FileNotFoundError:
             raise SourceError(f"{target} does not exist: is {self.root} a built site (invoke build)?") from None
@@ -137,7 +145,7 @@ class HttpSource:
     def _body(self, response: requests.Response, url: str) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            raise SourceError(f"{url} is {declared} bytes, more than the {self.max_bytes} accepted")
+            raise SourceError(f"{url} is {declared} bytes, more than the {self.max_bytes} bytes accepted")
         chunks: list[bytes] = []
         received = 0
         for chunk in response.iter_content(chunk_size=65536):
