@@ -3,8 +3,10 @@
 The demo site is built once per session from the recorded feeds in
 tests/data/demo/ with the clock pinned to 2026-03-02 09:00 EST (the
 `demo_site` fixture of tests/conftest.py). Tools are called through
-`mcp.Client` in-process (the SDK's in-memory transport, with the
-JSON-RPC framing and initialize handshake of a real client), over HTTP
+`mcp.Client` in-process (mode "legacy": the SDK's in-memory transport,
+`mcp.client._memory.InMemoryTransport` over
+`mcp.shared.memory.create_client_server_memory_streams`, with the JSON-RPC
+framing and initialize handshake of a real client), over HTTP
 from the folder served on loopback, and once through the real
 `python -m events.assistant` command on stdio.
 """
@@ -306,7 +308,7 @@ REFUSED = {
     "nothing changes": ({"event_id": WEBINAR, "title": "Open  Data Webinar", "reason": "same"}, "changes nothing"),
     "duplicate of itself": ({"event_id": WEBINAR, "duplicate_of": WEBINAR}, "cannot duplicate itself"),
     "duplicate of an unknown event": ({"event_id": WEBINAR, "duplicate_of": "0123456789abcdef0123"}, "no published event has the id"),
-    "bad location type": ({"event_id": WEBINAR, "location_type": "hologram"}, "not one of in_person, virtual, hybrid"),
+    "bad location type": ({"event_id": WEBINAR, "location_type": "hologram"}, "location_type"),
     "empty title": ({"event_id": WEBINAR, "title": "  "}, "cannot be empty"),
 }
 
@@ -314,6 +316,11 @@ REFUSED = {
 @pytest.mark.parametrize("arguments, message", REFUSED.values(), ids=REFUSED.keys())
 async def test_draft_correction_refuses_what_would_be_wrong(server, arguments, message):
     assert message in error_text(await call(server, "draft_correction", **arguments))
+
+
+def test_a_repository_that_is_not_owner_and_name_is_refused_at_start(demo_output):
+    with pytest.raises(ValueError, match="is not OWNER/NAME"):
+        build_server(FolderSource(demo_output), now=lambda: DEMO_NOW, repository="https://github.com/o/r")
 
 
 async def test_draft_correction_goes_to_the_configured_repository_and_branch(demo_output):

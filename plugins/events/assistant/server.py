@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict, TypeVar
 from urllib.parse import urljoin
 
 from mcp.server.mcpserver import MCPServer
@@ -29,7 +29,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import AwareDatetime, Field
 
-from .corrections import Correction, CorrectionError, draft_correction
+from .corrections import (
+    REPOSITORY_PATTERN,
+    Correction,
+    CorrectionError,
+    draft_correction,
+)
 from .queries import (
     MAX_LIMIT,
     Attendance,
@@ -48,6 +53,7 @@ SERVER_NAME = "dc-tech-events"
 DEFAULT_REPOSITORY = "dctech-events/site"
 DEFAULT_LIMIT = 50
 _LINK_KEYS = ("page", "api", "feed")
+_T = TypeVar("_T")
 
 _INSTRUCTIONS = """\
 Answers questions about the technology events this site lists (its groups' meetups, talks and hack nights),
@@ -97,7 +103,7 @@ GroupId = Annotated[str | None, Field(description="a group id from list_groups, 
 AttendanceArg = Annotated[
     Attendance | None, Field(description="in_person: in-person and hybrid events; online: virtual and hybrid events; default: both")
 ]
-IncludePast = Annotated[bool, Field(description="also events that started before now (the archive of the last year)")]
+IncludePast = Annotated[bool, Field(description="also events that started before now (the site keeps an archive of past events)")]
 IncludeCancelled = Annotated[bool, Field(description="also cancelled events (their status says cancelled)")]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"most events returned (1-{MAX_LIMIT}); count says how many matched")]
 Now = Annotated[AwareDatetime | None, Field(description="the time 'upcoming' starts from, ISO 8601 with offset; default: the server's clock")]
@@ -118,13 +124,15 @@ def build_server(
     corrections are proposed. `site_url`, when given, makes the records'
     site-relative links (`page`, `api`, `feed`) absolute.
     """
+    if not REPOSITORY_PATTERN.match(repository):
+        raise ValueError(f"repository {repository!r} is not OWNER/NAME")
     clock = now
     reader = SiteReader(source)
     server = MCPServer(name=SERVER_NAME, instructions=_INSTRUCTIONS)
 
-    def published(records: Callable[[], Any]) -> Any:
+    def published(read: Callable[[], _T]) -> _T:
         try:
-            return records()
+            return read()
         except (SourceError, SiteDataError) as error:
             raise ToolError(f"the site's data could not be read: {error}") from None
 
@@ -227,7 +235,7 @@ def build_server(
         title: Annotated[str | None, Field(description="the title to show instead")] = None,
         categories: Annotated[list[str] | None, Field(description="category slugs to show instead (list_categories)")] = None,
         location: Annotated[str | None, Field(description="the place or street address to show instead; its city and state are read again")] = None,
-        location_type: Annotated[str | None, Field(description="in_person, virtual or hybrid")] = None,
+        location_type: Annotated[Literal["in_person", "virtual", "hybrid"] | None, Field(description="how people attend it")] = None,
     ) -> CorrectionResult:
         """Draft a correction to a wrong event as an `_overlays/` YAML file plus the GitHub link that proposes it as a pull request.
 
