@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -371,6 +372,29 @@ async def test_a_body_without_a_declared_size_is_cut_at_the_cap():
         assert "is more than the 1000 bytes accepted" in error_text(await call(capped, "list_events"))
         roomy = build_server(HttpSource(site.base_url, timeout=5), now=lambda: DEMO_NOW)
         assert answer(await call(roomy, "list_events"))["count"] == 0
+
+
+class _Dripping(BaseHTTPRequestHandler):
+    """Sends a byte at a time for 5 seconds, each well within the read timeout."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.end_headers()
+        for _ in range(100):
+            self.wfile.write(b" ")
+            self.wfile.flush()
+            time.sleep(0.05)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+async def test_a_slow_body_is_cut_at_the_deadline():
+    with LoopbackServer(_Dripping) as site:
+        server = build_server(HttpSource(site.base_url, timeout=5, deadline=0.5), now=lambda: DEMO_NOW)
+        started = time.monotonic()
+        assert "took more than 0.5 seconds to read" in error_text(await call(server, "list_events"))
+        assert time.monotonic() - started < 3, "the deadline must cut the body while it arrives, not at its end"
 
 
 async def test_a_site_without_the_api_says_so(tmp_path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from .records import (
 
 __all__ = [
     "CATEGORIES_FILE",
+    "DEFAULT_DEADLINE",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
     "EVENTS_FILE",
@@ -43,6 +45,8 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 20.0
+# A server that drips bytes just within the read timeout must not hold a tool call forever.
+DEFAULT_DEADLINE = 120.0
 # /api/events.json holds the archive too: about 1 KB an event, so this is room for 50,000.
 DEFAULT_MAX_BYTES = 50_000_000
 EVENTS_FILE = "api/events.json"
@@ -108,11 +112,16 @@ class FolderSource:
 
 @dataclass(frozen=True)
 class HttpSource:
-    """A published site, read over HTTP(S) from its base URL (`https://dctech.events`)."""
+    """A published site, read over HTTP(S) from its base URL (`https://dctech.events`).
+
+    `timeout` bounds connecting and each wait for data, `deadline` the whole
+    read, `max_bytes` the body.
+    """
 
     base_url: str
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
+    deadline: float = DEFAULT_DEADLINE
     user_agent: str = "dctech-events-assistant/0.1"
     # A requests.Session is not documented as thread-safe and tools run on worker threads: one request, one session.
     session_factory: Callable[[], requests.Session] = field(default=requests.Session, compare=False, repr=False)
@@ -126,6 +135,7 @@ class HttpSource:
 
     def read_json(self, path: str) -> Any:
         url = self.url(path)
+        stop_at = time.monotonic() + self.deadline
         try:
             with self.session_factory() as session:
                 response = session.get(
@@ -137,21 +147,24 @@ class HttpSource:
                 with response:
                     if response.status_code != 200:
                         raise SourceError(f"{url} answered HTTP {response.status_code}")
-                    data = self._body(response, url)
+                    data = self._body(response, url, stop_at)
         except requests.RequestException as error:
             raise SourceError(f"{url} could not be read: {error}") from None
         return _parse(data, url)
 
-    def _body(self, response: requests.Response, url: str) -> bytes:
+    def _body(self, response: requests.Response, url: str, stop_at: float) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise SourceError(f"{url} is {declared} bytes, more than the {self.max_bytes} bytes accepted")
         chunks: list[bytes] = []
         received = 0
-        for chunk in response.iter_content(chunk_size=65536):
+        # read1 returns what has arrived (decoded), so the deadline is checked as bytes come, not once at the end.
+        while chunk := response.raw.read1(65536, decode_content=True):
             received += len(chunk)
             if received > self.max_bytes:
                 raise SourceError(f"{url} is more than the {self.max_bytes} bytes accepted")
+            if time.monotonic() > stop_at:
+                raise SourceError(f"{url} took more than {self.deadline:g} seconds to read")
             chunks.append(chunk)
         return b"".join(chunks)
 
