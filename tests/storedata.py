@@ -1,4 +1,4 @@
-"""Helpers shared by the store tests: events to store, iCal feeds to serve, write counting."""
+"""Helpers shared by the store tests: iCal feeds to serve, store snapshots, write counting (events come from factories.py)."""
 
 from __future__ import annotations
 
@@ -14,52 +14,14 @@ from feedserver import FeedServer
 from events.clock import Clock
 from events.collect.collector import Collector, CollectReport
 from events.collect.fetch import Fetcher
-from events.models import Event, Group, StoredEvent
+from events.models import Group
 from events.settings import EventsSettings
-from events.store.base import content_hash, to_item
+from events.store.base import to_item
 
-__all__ = ["DAY1", "NY", "Feeds", "count_writes", "ical_feed", "make_event", "snapshot", "spec", "stored"]
+__all__ = ["DAY1", "NY", "Feeds", "count_writes", "ical_feed", "snapshot", "spec"]
 
 NY = ZoneInfo("America/New_York")
 DAY1 = datetime(2026, 3, 2, 9, 0, tzinfo=NY)
-
-
-def make_event(
-    event_id: str,
-    start: datetime,
-    *,
-    group_id: str = "g",
-    title: str = "Meetup",
-    location_type: str = "in_person",
-    state: str = "VA",
-    status: str = "confirmed",
-) -> Event:
-    return Event(
-        event_id=event_id,
-        group_id=group_id,
-        group_name=f"Group {group_id}",
-        group_website=f"https://{group_id}.example/",
-        title=title,
-        start=start,
-        end=start + timedelta(hours=2),
-        all_day=False,
-        timezone="America/New_York",
-        url=f"https://{group_id}.example/{event_id}",
-        location="" if location_type == "virtual" else "1 Main St, Arlington, VA",
-        city="" if location_type == "virtual" else "Arlington",
-        state=state,
-        location_type=location_type,
-        description="<p>Talks — and pizza 🍕</p>",
-        summary="Talks — and pizza 🍕",
-        categories=("python", "data"),
-        status=status,
-        source_type="ical",
-        source_uid=f"{event_id}@example",
-    )
-
-
-def stored(event: Event, created: datetime, sequence: int = 0) -> StoredEvent:
-    return StoredEvent(event, sequence, content_hash(event), created, created)
 
 
 def ical_feed(events: list[dict[str, Any]]) -> str:

@@ -5,19 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from factories import make_event
+
 from events.collect.sync import next_group_state, plan_sync
 from events.models import Event, GroupState, StoredEvent
 
 NY = ZoneInfo("America/New_York")
 DAY1 = datetime(2026, 3, 2, 3, 0, tzinfo=NY)
-
-
-def event(event_id: str, start: datetime, title: str = "Meetup", status: str = "confirmed") -> Event:
-    return Event(
-        event_id, "g", "Group", "https://g.example/", title, start, start + timedelta(hours=2), False,
-        "America/New_York", "https://g.example/e", "1 Main St, Arlington, VA", "Arlington", "VA",
-        "in_person", "", "", (), status, "ical", event_id,
-    )
 
 
 class Store:
@@ -40,7 +34,7 @@ class Store:
 
 def test_new_then_unchanged_rerun_writes_nothing():
     store = Store()
-    feed = [event("a", DAY1 + timedelta(days=3)), event("b", DAY1 + timedelta(days=5))]
+    feed = [make_event("a", DAY1 + timedelta(days=3)), make_event("b", DAY1 + timedelta(days=5))]
     first = store.run(feed, DAY1)
     again = store.run(feed, DAY1 + timedelta(hours=2))
     assert first.counts["added"] == 2 and len(first.puts) == 2
@@ -49,8 +43,8 @@ def test_new_then_unchanged_rerun_writes_nothing():
 
 def test_edited_event_keeps_id_and_sequence_rises():
     store = Store()
-    store.run([event("a", DAY1 + timedelta(days=3))], DAY1)
-    plan = store.run([event("a", DAY1 + timedelta(days=3, hours=1), title="New title")], DAY1 + timedelta(days=1))
+    store.run([make_event("a", DAY1 + timedelta(days=3))], DAY1)
+    plan = store.run([make_event("a", DAY1 + timedelta(days=3, hours=1), title="New title")], DAY1 + timedelta(days=1))
     assert plan.counts["updated"] == 1
     assert store.items["a"].sequence == 1 and store.items["a"].event.title == "New title"
     assert len(plan.deletes) == 1  # the old start was the old sort key
@@ -58,7 +52,7 @@ def test_edited_event_keeps_id_and_sequence_rises():
 
 def test_dropped_event_is_kept_for_a_day_then_published_cancelled():
     store = Store()
-    future = event("a", DAY1 + timedelta(days=10))
+    future = make_event("a", DAY1 + timedelta(days=10))
     store.run([future], DAY1)
     day2 = store.run([], DAY1 + timedelta(days=1))
     assert day2.counts["unchanged"] == 1 and not store.items["a"].removed
@@ -71,7 +65,7 @@ def test_dropped_event_is_kept_for_a_day_then_published_cancelled():
 
 def test_event_starting_today_is_kept_even_when_dropped():
     store = Store()
-    store.run([event("a", DAY1 + timedelta(days=2, hours=15))], DAY1)
+    store.run([make_event("a", DAY1 + timedelta(days=2, hours=15))], DAY1)
     later = DAY1 + timedelta(days=2)
     store.state = GroupState("g", DAY1 - timedelta(days=5), DAY1 - timedelta(days=5), "ok")
     plan = store.run([], later)
@@ -80,14 +74,14 @@ def test_event_starting_today_is_kept_even_when_dropped():
 
 def test_cancelled_in_feed_is_counted_as_cancelled():
     store = Store()
-    store.run([event("a", DAY1 + timedelta(days=3))], DAY1)
-    plan = store.run([event("a", DAY1 + timedelta(days=3), status="cancelled")], DAY1 + timedelta(days=1))
+    store.run([make_event("a", DAY1 + timedelta(days=3))], DAY1)
+    plan = store.run([make_event("a", DAY1 + timedelta(days=3), status="cancelled")], DAY1 + timedelta(days=1))
     assert plan.counts["cancelled"] == 1 and store.items["a"].sequence == 1
 
 
 def test_next_day_unchanged_writes_only_the_group_state():
     store = Store()
-    feed = [event("a", DAY1 + timedelta(days=3))]
+    feed = [make_event("a", DAY1 + timedelta(days=3))]
     store.run(feed, DAY1)
     plan = store.run(feed, DAY1 + timedelta(days=1))
     assert plan.puts == ()

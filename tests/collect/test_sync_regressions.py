@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
-from storedata import NY, make_event, stored
+from factories import NY, make_event, make_stored
 
 from events.collect.sync import plan_sync
 from events.models import GroupState
@@ -17,7 +16,7 @@ STALE = GroupState("g", NOW - timedelta(days=3), NOW - timedelta(days=3), "ok")
 
 def test_started_event_missing_from_feed_was_deleted_from_the_archive():
     """Meetup feeds drop events once they start; the archive must keep them, at no write."""
-    last_night = stored(make_event("past", NOW - timedelta(hours=14)), NOW - timedelta(days=3))
+    last_night = make_stored(make_event("past", NOW - timedelta(hours=14)), created_at=NOW - timedelta(days=3))
     plan = plan_sync([last_night], [], STALE, NOW, WINDOW_START)
     assert plan.puts == () and plan.deletes == ()
     assert plan.counts["removed"] == 0
@@ -26,16 +25,16 @@ def test_started_event_missing_from_feed_was_deleted_from_the_archive():
 def test_started_event_missing_from_feed_cost_a_last_seen_write():
     """Seen at yesterday's run, over by today's: nothing about it changed, so nothing is written."""
     yesterday = GroupState("g", NOW - timedelta(days=1), NOW - timedelta(days=1), "ok")
-    last_night = stored(make_event("past", NOW - timedelta(hours=14)), NOW - timedelta(days=3))
+    last_night = make_stored(make_event("past", NOW - timedelta(hours=14)), created_at=NOW - timedelta(days=3))
     plan = plan_sync([last_night], [], yesterday, NOW, WINDOW_START)
     assert plan.puts == () and plan.deletes == ()
 
 
 def test_two_copies_of_one_id_after_an_interrupted_move_became_two_events():
     """A run stopped after writing a moved event's new key but before deleting its old one."""
-    old = stored(make_event("x", NOW + timedelta(days=5)), NOW - timedelta(days=2))
+    old = make_stored(make_event("x", NOW + timedelta(days=5)), created_at=NOW - timedelta(days=2))
     moved_event = make_event("x", NOW + timedelta(days=5, hours=1), title="Moved")
-    new = replace(stored(moved_event, NOW - timedelta(days=2), sequence=1), updated_at=NOW - timedelta(days=1))
+    new = make_stored(moved_event, created_at=NOW - timedelta(days=2), updated_at=NOW - timedelta(days=1), sequence=1)
     for existing in ([old, new], [new, old]):
         plan = plan_sync(existing, [moved_event], STALE, NOW, WINDOW_START)
         assert plan.puts == ()
@@ -45,8 +44,8 @@ def test_two_copies_of_one_id_after_an_interrupted_move_became_two_events():
 
 def test_stale_copy_at_the_new_start_is_overwritten_not_deleted():
     """An event moved back to where its stale copy sits: that key is written, so it must not be deleted too."""
-    first = stored(make_event("x", NOW + timedelta(days=5)), NOW - timedelta(days=3))
-    second = stored(make_event("x", NOW + timedelta(days=6)), NOW - timedelta(days=3), sequence=1)
+    first = make_stored(make_event("x", NOW + timedelta(days=5)), created_at=NOW - timedelta(days=3))
+    second = make_stored(make_event("x", NOW + timedelta(days=6)), created_at=NOW - timedelta(days=3), sequence=1)
     back = make_event("x", NOW + timedelta(days=5), title="Back again")
     plan = plan_sync([first, second], [back], STALE, NOW, WINDOW_START)
     put_keys = {(p.event_id, p.start.isoformat()) for p in plan.puts}

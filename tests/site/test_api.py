@@ -197,7 +197,7 @@ def test_health_counts_active_groups_and_treats_never_fetched_as_failed():
 def test_a_published_build_has_absolute_links_and_schema_ids():
     from zoneinfo import ZoneInfo
 
-    from calclients import stored_event
+    from factories import make_stored
 
     from events.models import Group, GroupState
     from events.site.event_view import event_view
@@ -216,8 +216,8 @@ def test_a_published_build_has_absolute_links_and_schema_ids():
         {"dc-python": GroupState("dc-python", result="ok")},
         {"software-development": "Software Development"},
     )
-    past = stored_event("past", start=datetime(2026, 2, 1, 18, tzinfo=zone), end=datetime(2026, 2, 1, 20, tzinfo=zone))
-    views = [event_view(stored_event(), zone), event_view(past, zone)]
+    past = make_stored(event_id="past", start=datetime(2026, 2, 1, 18, tzinfo=zone), end=datetime(2026, 2, 1, 20, tzinfo=zone))
+    views = [event_view(make_stored(), zone), event_view(past, zone)]
     files = {a.path: a.content for a in plan_artifacts(views, datetime.fromisoformat(DEMO_NOW), site)}
     schemas = {p.removeprefix("api/schema/"): json.loads(c) for p, c in files.items() if p.startswith("api/schema/")}
     assert all(s["$id"] == f"https://dctech.events/api/schema/{n}" for n, s in schemas.items())

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from factories import make_event, make_stored
 
-from events.models import Event, StoredEvent
+from events.models import StoredEvent
 from events.site.duplicates import canonical_url, merge_duplicates, title_key
 
 NY = ZoneInfo("America/New_York")
@@ -15,15 +16,24 @@ T0 = datetime(2026, 3, 10, 18, tzinfo=NY)
 CREATED = datetime(2026, 3, 1, tzinfo=NY)
 
 
-def stored(event_id, group, title="Python Night", url="", start=T0, created=CREATED, status="confirmed", also=(), removed=False):
-    event = Event(
-        event_id=event_id, group_id=group, group_name=group.upper(), group_website=f"https://{group}.example.org/",
-        title=title, start=start, end=start + timedelta(hours=2), all_day=False, timezone="America/New_York",
-        url=url or f"https://{group}.example.org/", location="", city="", state="DC", location_type="in_person",
-        description="", summary="", categories=(), status=status, source_type="ical", source_uid=event_id,
-        also_listed_by=also,
+def stored(
+    event_id: str,
+    group: str,
+    title: str = "Python Night",
+    url: str = "",
+    start: datetime = T0,
+    created: datetime = CREATED,
+    status: str = "confirmed",
+    also: tuple[str, ...] = (),
+    removed: bool = False,
+) -> StoredEvent:
+    """A listing by `group`, linking to the group's home page unless `url` is given; no address."""
+    website = f"https://{group}.example.org/"
+    event = make_event(
+        event_id, start, group_id=group, group_name=group.upper(), group_website=website, title=title,
+        url=url or website, location="", city="", status=status, also_listed_by=also,
     )
-    return StoredEvent(event, 0, "h", created, created, None, removed)
+    return make_stored(event, created_at=created, removed=removed)
 
 
 def ids(events):
@@ -73,7 +83,7 @@ def test_events_of_one_group_are_never_merged_with_each_other():
 
 def test_a_group_home_page_link_is_not_a_match():
     events = [stored("a", "g1", title="One", url="https://shared.example.org/"), stored("b", "g2", title="Two", url="https://shared.example.org")]
-    events[0] = StoredEvent(events[0].event.with_changes(group_website="https://shared.example.org/"), 0, "h", CREATED, CREATED)
+    events[0] = make_stored(events[0].event.with_changes(group_website="https://shared.example.org/"), created_at=CREATED)
     assert len(merge_duplicates(events)) == 2
 
 

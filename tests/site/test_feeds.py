@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from calclients import stored_event
 from conftest import DATA, DEMO_NOW, build_site
+from factories import make_stored
 from feedserver import FeedServer, write_demo_groups
 
 from events.models import Group, GroupState
@@ -50,8 +50,8 @@ def _views(count: int):
     added = datetime(2026, 2, 1, 12, 0, tzinfo=NEW_YORK)
     return [
         event_view(
-            stored_event(
-                f"e{n:03d}",
+            make_stored(
+                event_id=f"e{n:03d}",
                 title=f"Event <{n}> & co\x07\x00",
                 group_name="DC \x1bPython",
                 start=base + timedelta(hours=n),

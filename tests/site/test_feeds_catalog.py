@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
-from calclients import stored_event
+from factories import make_stored
 
 from events.models import Group
 from events.site.event_view import event_view
@@ -15,10 +15,10 @@ ZONE = ZoneInfo("America/New_York")
 GROUPS = (Group("dc-python", "DC Python", "https://a.example/"), Group("pydata", "PyData", "https://b.example/"))
 CATEGORIES = {"software-development": "Software Development", "data": "Data"}
 VIEWS = [
-    event_view(stored_event("in-dc"), ZONE),
-    event_view(stored_event("online", location_type="virtual", state="", location="", city=""), ZONE),
-    event_view(stored_event("hybrid-md", location_type="hybrid", state="MD", also_listed_by=("pydata",)), ZONE),
-    event_view(stored_event("elsewhere", state="NY", group_id="pydata", categories=("data",)), ZONE),
+    event_view(make_stored(event_id="in-dc"), ZONE),
+    event_view(make_stored(event_id="online", location_type="virtual", state="", location="", city=""), ZONE),
+    event_view(make_stored(event_id="hybrid-md", location_type="hybrid", state="MD", also_listed_by=("pydata",)), ZONE),
+    event_view(make_stored(event_id="elsewhere", state="NY", group_id="pydata", categories=("data",)), ZONE),
 ]
 
 

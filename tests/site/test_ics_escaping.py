@@ -6,7 +6,8 @@ from datetime import datetime
 
 import icalendar
 import pytest
-from calclients import icalendar_events, icaljs_available, icaljs_parse, stored_event
+from calclients import icalendar_events, icaljs_available, icaljs_parse
+from factories import make_stored
 
 from events.site.files.icalendar_writer import calendar_bytes, escape_text, fold_line
 
@@ -28,7 +29,7 @@ def _roundtrip_expected(title: str) -> str:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_icalendar_reads_back_exactly_one_event_with_the_same_title(case, tmp_path):
     title = CASES[case]
-    raw = calendar_bytes([stored_event(title=title, location=title, summary=title)], "dctech.events", title)
+    raw = calendar_bytes([make_stored(title=title, location=title, summary=title)], "dctech.events", title)
     events = icalendar_events(raw)
     assert len(events) == 1
     assert str(events[0]["UID"]) == "abc123@dctech.events"
@@ -45,7 +46,7 @@ def test_icaljs_reads_back_every_hostile_title(tmp_path):
     paths = []
     for case, title in sorted(CASES.items()):
         path = tmp_path / f"{case}.ics"
-        path.write_bytes(calendar_bytes([stored_event(title=title, location=title)], "dctech.events", title))
+        path.write_bytes(calendar_bytes([make_stored(title=title, location=title)], "dctech.events", title))
         paths.append(path)
     for path, result in icaljs_parse(paths).items():
         title = CASES[path.stem]
@@ -61,7 +62,7 @@ def test_icaljs_reads_back_every_hostile_title(tmp_path):
 
 def test_a_url_with_a_newline_is_left_out_rather_than_injected():
     raw = calendar_bytes(
-        [stored_event(url="https://example.org/x\r\nSTATUS:CANCELLED")], "dctech.events", "Feed"
+        [make_stored(url="https://example.org/x\r\nSTATUS:CANCELLED")], "dctech.events", "Feed"
     )
     (event,) = icalendar_events(raw)
     assert "URL" not in event
@@ -90,7 +91,7 @@ def test_fold_line_never_splits_a_utf8_character():
 
 def test_end_not_after_start_gives_an_instant_not_a_broken_dtend():
     moment = datetime.fromisoformat("2026-03-03T18:30:00-05:00")
-    (event,) = icalendar_events(calendar_bytes([stored_event(start=moment, end=moment)], "d.example", "F"))
+    (event,) = icalendar_events(calendar_bytes([make_stored(start=moment, end=moment)], "d.example", "F"))
     assert "DTEND" not in event
 
 
@@ -106,19 +107,19 @@ def test_fold_line_ascii_lines_at_the_boundaries(length):
 
 
 def test_an_event_gone_from_its_feed_is_published_as_cancelled():
-    (event,) = icalendar_events(calendar_bytes([stored_event(removed=True, sequence=4)], "d.example", "F"))
+    (event,) = icalendar_events(calendar_bytes([make_stored(removed=True, sequence=4)], "d.example", "F"))
     assert str(event["STATUS"]) == "CANCELLED"
     assert event["SEQUENCE"] == 4
 
 
 def test_all_day_event_ending_on_its_start_day_still_spans_one_date():
     start = datetime.fromisoformat("2026-03-07T00:00:00-05:00")
-    raw = calendar_bytes([stored_event(all_day=True, start=start, end=start)], "d.example", "F")
+    raw = calendar_bytes([make_stored(all_day=True, start=start, end=start)], "d.example", "F")
     (event,) = icalendar_events(raw)
     assert (str(event["DTSTART"].dt), str(event["DTEND"].dt)) == ("2026-03-07", "2026-03-08")
     assert b"VTIMEZONE" not in raw  # dates need no zone
 
 
 def test_a_non_ascii_link_is_percent_encoded():
-    (event,) = icalendar_events(calendar_bytes([stored_event(url="https://example.org/café?q=a,b")], "d.example", "F"))
+    (event,) = icalendar_events(calendar_bytes([make_stored(url="https://example.org/café?q=a,b")], "d.example", "F"))
     assert str(event["URL"]) == "https://example.org/caf%C3%A9?q=a,b"

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from factories import make_event, make_stored
 
-from events.models import Event, Group, GroupState, StoredEvent
+from events.models import Group, GroupState, StoredEvent
 from events.site.calendar_links import calendar_links, subscribe_links
 from events.site.event_view import event_view
 from events.site.files.event_calendars import event_calendars, split_components
@@ -56,14 +57,14 @@ def make(
     location: str = "1425 K St NW, Washington, DC 20005",
     also: tuple[str, ...] = (),
 ) -> StoredEvent:
-    end = start + timedelta(hours=hours)
-    event = Event(
-        event_id, group, "DC Python", "https://dcpython.example/", title, start, end, all_day, "America/New_York",
-        "https://dcpython.example/e/" + event_id, location if location_type != "virtual" else "https://zoom.example/j/1",
-        "Washington" if location_type != "virtual" else "", state if location_type != "virtual" else "",
-        location_type, description, description[:300], ("programming-languages",), status, "ical", event_id, also,
+    """A DC Python event filed under a category the site knows; a virtual one links to a call."""
+    virtual = location_type == "virtual"
+    event = make_event(
+        event_id, start, end=start + timedelta(hours=hours), group_id=group, title=title, all_day=all_day,
+        location="https://zoom.example/j/1" if virtual else location, state="" if virtual else state, location_type=location_type,
+        description=description, summary=description[:300], categories=("programming-languages",), status=status, also_listed_by=also,
     )
-    return StoredEvent(event, 0, "hash", CREATED, CREATED)
+    return make_stored(event, created_at=CREATED)
 
 
 def at(day: int, hour: int = 18, month: int = 3) -> datetime:

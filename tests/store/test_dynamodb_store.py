@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from storedata import NY, make_event, stored
+from factories import make_event, make_stored
+from storedata import NY
 
 from events.models import GroupState
 from events.store.base import StoreError, ttl_for
@@ -81,12 +82,12 @@ def test_a_missing_table_says_how_to_create_it(dynamodb_table):
     with pytest.raises(StoreError, match="invoke create-table"):
         store.window(DAY, DAY + timedelta(days=1))
     with pytest.raises(StoreError, match="invoke create-table"):
-        store.write([stored(make_event("x", DAY), DAY)], [])
+        store.write([make_stored(make_event("x", DAY), created_at=DAY)], [])
 
 
 def test_items_carry_ttl_archive_days_after_the_end_and_states_carry_none(dynamodb_table):
     store = DynamoDBStore(dynamodb_table, archive_days=30)
-    event = stored(make_event("x", DAY), DAY)
+    event = make_stored(make_event("x", DAY), created_at=DAY)
     store.write([event], [])
     store.put_group_state(GroupState("g", DAY, DAY, "ok", "", 1))
     client = boto3.client("dynamodb")
@@ -99,7 +100,7 @@ def test_items_carry_ttl_archive_days_after_the_end_and_states_carry_none(dynamo
 
 def test_reads_are_queries_never_scans(dynamodb_table):
     store = DynamoDBStore(dynamodb_table)
-    store.write([stored(make_event(f"e{n}", DAY + timedelta(days=n)), DAY) for n in range(30)], [])
+    store.write([make_stored(make_event(f"e{n}", DAY + timedelta(days=n)), created_at=DAY) for n in range(30)], [])
     sent = operations(store.client)
     assert len(store.window(DAY - timedelta(days=365), DAY + timedelta(days=90))) == 30
     store.group_events("g")
@@ -126,7 +127,7 @@ def test_unprocessed_items_are_sent_again(dynamodb_table):
 
     store.client.meta.events.register("before-call.dynamodb.BatchWriteItem", keep_body)
     store.client.meta.events.register("after-call.dynamodb.BatchWriteItem", refuse_some)
-    events = [stored(make_event(f"e{n:02d}", DAY + timedelta(hours=n)), DAY) for n in range(30)]
+    events = [make_stored(make_event(f"e{n:02d}", DAY + timedelta(hours=n)), created_at=DAY) for n in range(30)]
     store.write(events, [])
     assert store.window(DAY, DAY + timedelta(days=3)) == events
     assert store.stats.items_written == 30 and store.stats.items_sent == 30 + 5 + 5
@@ -147,7 +148,7 @@ def test_throttled_batches_back_off_and_succeed(dynamodb_table):
         return None
 
     store.client.meta.events.register("before-call.dynamodb.BatchWriteItem", throttle)
-    events = [stored(make_event(f"e{n:02d}", DAY + timedelta(hours=n)), DAY) for n in range(10)]
+    events = [make_stored(make_event(f"e{n:02d}", DAY + timedelta(hours=n)), created_at=DAY) for n in range(10)]
     store.write(events, [])
     assert store.stats.requests == 3 + 1 and store.stats.items_sent == 4 * 10
     assert store.window(DAY, DAY + timedelta(days=3)) == events
@@ -164,13 +165,13 @@ def test_gives_up_after_its_tries_with_a_clear_error(dynamodb_table):
 
     store.client.meta.events.register("before-call.dynamodb.BatchWriteItem", throttle)
     with pytest.raises(StoreError, match="after 4 tries"):
-        store.write([stored(make_event("x", DAY), DAY)], [])
+        store.write([make_stored(make_event("x", DAY), created_at=DAY)], [])
     assert len(waits) == 3
 
 
 def test_consumed_capacity_is_counted_as_dynamodb_reports_it(dynamodb_table):
     store = DynamoDBStore(dynamodb_table)
-    store.write([stored(make_event(f"c{n}", DAY + timedelta(days=n)), DAY) for n in range(10)], [])
+    store.write([make_stored(make_event(f"c{n}", DAY + timedelta(days=n)), created_at=DAY) for n in range(10)], [])
     # Each put writes the item and its entries in the indexes: at least one unit each.
     assert store.stats.write_units >= 10
     written = store.stats.write_units

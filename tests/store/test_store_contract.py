@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from storedata import NY, count_writes, make_event, snapshot, stored
+from factories import make_event, make_stored
+from storedata import NY, count_writes, snapshot
 
 from events.models import GroupState
 from events.store.base import sort_key, to_item
@@ -24,12 +25,15 @@ def test_empty_store_reads_nothing(open_test_store):
 def test_written_events_read_back_equal(open_test_store):
     store = open_test_store()
     events = [
-        stored(make_event("in-person", DAY + timedelta(days=1)), DAY),
-        stored(make_event("virtual", DAY + timedelta(days=2), location_type="virtual", state=""), DAY, sequence=3),
-        stored(make_event("hybrid", DAY + timedelta(days=3), location_type="hybrid"), DAY),
-        stored(make_event("no-state", DAY + timedelta(days=4), state=""), DAY),
+        make_stored(make_event("in-person", DAY + timedelta(days=1)), created_at=DAY),
+        make_stored(
+            make_event("virtual", DAY + timedelta(days=2), location_type="virtual", state="", categories=("python", "data")),
+            created_at=DAY,
+            sequence=3,
+        ),
+        make_stored(make_event("hybrid", DAY + timedelta(days=3), location_type="hybrid"), created_at=DAY, sequence=1, last_seen=DAY, removed=True),
+        make_stored(make_event("no-state", DAY + timedelta(days=4), state=""), created_at=DAY),
     ]
-    events[2] = events[2].__class__(events[2].event, 1, events[2].content_hash, DAY, DAY, last_seen=DAY, removed=True)
     store.write(events, [])
     read = store.window(DAY, DAY + timedelta(days=10))
     assert read == events
@@ -54,7 +58,7 @@ def test_window_is_half_open_on_instants_whatever_the_offset(open_test_store):
     events = []
     for zone_number, zone in enumerate(zones):
         for label, moment in moments.items():
-            events.append(stored(make_event(f"{label}-{zone_number}", moment.astimezone(zone)), DAY))
+            events.append(make_stored(make_event(f"{label}-{zone_number}", moment.astimezone(zone)), created_at=DAY))
     store.write(events, [])
     found = store.window(start, end)
     expected = sorted((e for e in events if start <= e.start < end), key=sort_key)
@@ -67,7 +71,7 @@ def test_window_finds_every_location_type_once_sorted_by_start_then_id(open_test
     store = open_test_store()
     kinds = [("in_person", "VA"), ("in_person", ""), ("virtual", ""), ("virtual", "DC"), ("hybrid", "MD")]
     events = [
-        stored(make_event(f"e{n:02d}", DAY + timedelta(hours=n // 2), location_type=kind, state=state), DAY)
+        make_stored(make_event(f"e{n:02d}", DAY + timedelta(hours=n // 2), location_type=kind, state=state), created_at=DAY)
         for n, (kind, state) in enumerate(kinds * 4)
     ]
     store.write(events, [])
@@ -77,8 +81,8 @@ def test_window_finds_every_location_type_once_sorted_by_start_then_id(open_test
 
 def test_group_events_are_only_that_groups(open_test_store):
     store = open_test_store()
-    mine = [stored(make_event(f"a{n}", DAY + timedelta(days=n), group_id="alpha"), DAY) for n in range(-30, 30, 7)]
-    theirs = [stored(make_event(f"b{n}", DAY + timedelta(days=n), group_id="beta"), DAY) for n in range(5)]
+    mine = [make_stored(make_event(f"a{n}", DAY + timedelta(days=n), group_id="alpha"), created_at=DAY) for n in range(-30, 30, 7)]
+    theirs = [make_stored(make_event(f"b{n}", DAY + timedelta(days=n), group_id="beta"), created_at=DAY) for n in range(5)]
     store.write(mine + theirs, [])
     assert store.group_events("alpha") == mine
     assert {s.event_id for s in store.group_events("beta")} == {s.event_id for s in theirs}
@@ -87,17 +91,17 @@ def test_group_events_are_only_that_groups(open_test_store):
 
 def test_put_replaces_same_key_and_delete_removes(open_test_store):
     store = open_test_store()
-    first = stored(make_event("x", DAY + timedelta(days=1)), DAY)
-    other = stored(make_event("y", DAY + timedelta(days=2)), DAY)
+    first = make_stored(make_event("x", DAY + timedelta(days=1)), created_at=DAY)
+    other = make_stored(make_event("y", DAY + timedelta(days=2)), created_at=DAY)
     store.write([first, other], [])
-    edited = stored(make_event("x", DAY + timedelta(days=1), title="Renamed"), DAY, sequence=1)
+    edited = make_stored(make_event("x", DAY + timedelta(days=1), title="Renamed"), created_at=DAY, sequence=1)
     store.write([edited], [("y", other.start.isoformat())])
     assert store.window(DAY, DAY + timedelta(days=5)) == [edited]
 
 
 def test_a_key_both_put_and_deleted_in_one_write_is_kept(open_test_store):
     store = open_test_store()
-    event = stored(make_event("x", DAY + timedelta(days=1)), DAY)
+    event = make_stored(make_event("x", DAY + timedelta(days=1)), created_at=DAY)
     store.write([event, event], [(event.event_id, event.start.isoformat())] * 2)
     assert store.window(DAY, DAY + timedelta(days=5)) == [event]
     assert (store.stats.items_written, store.stats.items_deleted) == (1, 0)
@@ -105,7 +109,7 @@ def test_a_key_both_put_and_deleted_in_one_write_is_kept(open_test_store):
 
 def test_many_events_are_written_in_batches_and_counted(open_test_store):
     store = open_test_store()
-    events = [stored(make_event(f"e{n:03d}", DAY + timedelta(minutes=17 * n)), DAY) for n in range(103)]
+    events = [make_stored(make_event(f"e{n:03d}", DAY + timedelta(minutes=17 * n)), created_at=DAY) for n in range(103)]
     writes = count_writes(store)
     store.write(events, [])
     assert writes() == 103 == store.stats.items_written
@@ -132,13 +136,13 @@ def test_group_states_round_trip_and_stay_out_of_event_reads(open_test_store):
 def test_unknown_location_type_is_refused(open_test_store):
     store = open_test_store()
     with pytest.raises(ValueError, match="location_type"):
-        store.write([stored(make_event("x", DAY, location_type="somewhere"), DAY)], [])
+        store.write([make_stored(make_event("x", DAY, location_type="somewhere"), created_at=DAY)], [])
     assert store.window(DAY - timedelta(days=1), DAY + timedelta(days=1)) == []
 
 
 def test_a_reopened_store_holds_the_same(open_test_store):
     store = open_test_store()
-    store.write([stored(make_event(f"e{n}", DAY + timedelta(days=n)), DAY) for n in range(5)], [])
+    store.write([make_stored(make_event(f"e{n}", DAY + timedelta(days=n)), created_at=DAY) for n in range(5)], [])
     store.put_group_state(GroupState("g", DAY, DAY, "ok", "", 5))
     before = snapshot(store)
     store.close()
