@@ -26,15 +26,16 @@ import anyio.to_thread
 import pytest
 import requests
 import yaml
+from feedserver import FeedServer, LoopbackServer
+from mcp import Client, StdioServerParameters
+from mcp.types import CallToolResult
+
 from events.assistant.__main__ import parse_args
 from events.assistant.server import build_server
 from events.assistant.source import FolderSource, HttpSource, SourceError
 
-# The project's overlay rules, imported in this one place: they may move to events.inputs.overlays.
-from events.overlays import load_overlays, validate_overlay
-from feedserver import FeedServer, LoopbackServer
-from mcp import Client, StdioServerParameters
-from mcp.types import CallToolResult
+# The project's overlay rules: a drafted correction must pass them.
+from events.inputs.overlays import load_overlays, validate_overlay
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_NOW = datetime.fromisoformat("2026-03-02T09:00:00-05:00")
@@ -148,7 +149,10 @@ LIST_CASES = {
     ),
     "without the cancelled": ({"group": "dc-python", "include_cancelled": False}, ["72faf9e893dd9ab2a527", "cd8f65f00ffb5c015231"]),
     "a later now": ({"now": "2026-04-02T00:00:00-04:00"}, ["954a8a0c21228c09f13d", "41a34ddbad663e672890", "bd7bc2e26dac0352e5b0"]),
-    "an event that has started is no longer upcoming": ({"now": "2026-03-02T19:30:00-05:00", "end_date": "2026-03-04"}, ["72faf9e893dd9ab2a527", "7bef3220787e98fe7254"]),
+    "an event that has started is no longer upcoming": (
+        {"now": "2026-03-02T19:30:00-05:00", "end_date": "2026-03-04"},
+        ["72faf9e893dd9ab2a527", "7bef3220787e98fe7254"],
+    ),
     "the past, when asked": (
         {"now": "2026-04-02T00:00:00-04:00", "include_past": True, "end_date": "2026-03-04"},
         ["90fe8dd783c5cf59b8c1", "72faf9e893dd9ab2a527", "7bef3220787e98fe7254"],
