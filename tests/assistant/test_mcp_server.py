@@ -398,7 +398,8 @@ async def test_a_slow_body_is_cut_at_the_deadline():
         server = build_server(HttpSource(site.base_url, timeout=5, deadline=0.5), now=lambda: DEMO_NOW)
         started = time.monotonic()
         assert "took more than 0.5 seconds to read" in error_text(await call(server, "list_events"))
-        assert time.monotonic() - started < 3, "the deadline must cut the body while it arrives, not at its end"
+        # The whole body takes 5 s to arrive; a cut at the deadline ends long before, even on a loaded machine.
+        assert time.monotonic() - started < 4, "the deadline must cut the body while it arrives, not at its end"
 
 
 async def test_a_site_without_the_api_says_so(tmp_path):
