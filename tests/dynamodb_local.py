@@ -57,7 +57,7 @@ class DynamoDBLocal:
             "AWS_SECRET_ACCESS_KEY": "local",
         }
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
         command = [
             "java",
             f"-Djava.library.path={self.jar_dir / 'DynamoDBLocal_lib'}",
@@ -76,13 +76,38 @@ class DynamoDBLocal:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"DynamoDB Local exited with {self._process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
+            if self._answers():
+                return
+            time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"DynamoDB Local did not answer on port {self.port} within {timeout} s")
+
+    def _answers(self) -> bool:
+        """Ready when it answers a real request, not merely when its port accepts connections (the JVM opens it early)."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                pass
+        except OSError:
+            return False
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=f"http://127.0.0.1:{self.port}",
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10),
+        )
+        try:
+            client.list_tables(Limit=1)
+        except (BotoCoreError, ClientError):
+            return False
+        finally:
+            client.close()
+        return True
 
     def kill(self) -> None:
         """Stop it the hard way, as a crash would (SIGKILL, by PID)."""
