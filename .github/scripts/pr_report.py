@@ -21,6 +21,7 @@ install.
     python3 pr_report.py render --artifact report.zip --run-url URL --sha SHA > comment.md
     python3 pr_report.py render --dir report/ > comment.md
     python3 pr_report.py pr-number --artifact report.zip
+    python3 pr_report.py marker
 """
 
 from __future__ import annotations
@@ -402,6 +403,7 @@ def _read(args: argparse.Namespace) -> Report:
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("marker", help="print the line that marks the comment")
     for name in ("render", "pr-number"):
         command = commands.add_parser(name)
         source = command.add_mutually_exclusive_group(required=True)
@@ -411,6 +413,9 @@ def main(argv: Iterable[str] | None = None) -> int:
             command.add_argument("--run-url", default="", help="link to the check's run")
             command.add_argument("--sha", default="", help="the commit that was checked")
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.command == "marker":
+        print(MARKER)
+        return 0
     report = _read(args)
     if args.command == "pr-number":
         number = valid_pr_number(report.pr_number)
