@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -51,6 +52,70 @@ def test_a_broken_timer_is_caught(tmp_path):
     broken = (UNITS / "dctech-events.timer").read_text().replace("OnCalendar=*-*-* 03:17:00", "OnCalendar=at some point")
     result = verify_units(tmp_path, broken)
     assert result.returncode != 0 and "calendar specification" in result.stderr
+
+
+def unit_settings(text: str) -> list[tuple[str, str]]:
+    """`Key=value` lines of a unit file, in order, repeated keys kept."""
+    pairs = []
+    for line in text.splitlines():
+        if "=" in line and not line.lstrip().startswith(("#", ";", "[")):
+            key, _, value = line.partition("=")
+            pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def exposure(unit: Path) -> tuple[float, str]:
+    result = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", "--no-pager", str(unit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    match = re.search(r"Overall exposure level for \S+: (\d+\.\d+) (\w+)", result.stdout)
+    assert match, result.stdout + result.stderr
+    return float(match[1]), match[2]
+
+
+needs_security = pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None
+    or subprocess.run(["systemd-analyze", "security", "--help"], capture_output=True, text=True).stdout.find("--offline") < 0,
+    reason="systemd-analyze security --offline (systemd 252 or newer) is not on this machine",
+)
+
+
+@needs_security
+def test_service_is_hardened_to_an_ok_rating():
+    score, rating = exposure(UNITS / "dctech-events.service")
+    assert score <= 4.9 and rating in {"OK", "SAFE", "PERFECT"}, (score, rating)
+
+
+@needs_security
+def test_the_rating_drops_without_the_hardening(tmp_path):
+    """The measure can fail: the same service without its hardening block is rated exposed."""
+    text = (UNITS / "dctech-events.service").read_text().split("# Hardening:")[0]
+    plain = tmp_path / "dctech-events.service"
+    plain.write_text(text.replace("DynamicUser=yes", "") + "\n[Install]\nWantedBy=multi-user.target\n")
+    score, _ = exposure(plain)
+    assert score > 4.9
+
+
+def test_service_writes_only_its_own_state_and_cache_folders():
+    settings = unit_settings((UNITS / "dctech-events.service").read_text())
+    values = dict(settings)
+    environment = " ".join(v for k, v in settings if k == "Environment")
+    assert values["DynamicUser"] == "yes" and values["ProtectSystem"] == "strict" and values["ProtectHome"] == "yes"
+    assert "ReadWritePaths" not in values
+    state, cache = f"/var/lib/{values['StateDirectory']}", f"/var/cache/{values['CacheDirectory']}"
+    assert f"EVENTS_CACHE_DIR={state}" in environment.split()
+    assert f"EVENTS_RUN_SUMMARY={state}/run-summary.json" in environment.split()
+    assert re.search(rf"--output {re.escape(cache)}/output(\s|$)", values["ExecStart"])
+
+
+def test_aws_credentials_come_from_a_systemd_credential_not_a_home_folder():
+    settings = unit_settings((UNITS / "dctech-events.service").read_text())
+    name, _, source = dict(settings)["LoadCredential"].partition(":")
+    assert source.startswith("/etc/")
+    assert f"AWS_SHARED_CREDENTIALS_FILE=%d/{name}" in [v for k, v in settings if k == "Environment"]
 
 
 def test_units_run_the_nightly_command():
