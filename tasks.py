@@ -223,6 +223,29 @@ def preview(c, files=None, conf="pelicanconf.py", count=5):
         sys.exit(f"{len(loaded.problems)} problem(s) in group files, {len(failed)} feed(s) failed")
 
 
+def _aws_setup_problem(error: Exception) -> str:
+    """One line for a missing region, an unreachable endpoint or missing credentials, instead of botocore's traceback."""
+    from botocore.exceptions import (
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+    )
+
+    if isinstance(error, NoRegionError):
+        return (
+            "no AWS region: set AWS_DEFAULT_REGION (for example AWS_DEFAULT_REGION=us-east-1) or a region in your "
+            "AWS profile; boto3 does not read AWS_REGION"
+        )
+    if isinstance(error, (EndpointConnectionError, ConnectTimeoutError)):
+        endpoint = error.kwargs.get("endpoint_url", "the AWS endpoint")
+        return f"cannot reach {endpoint}: check the network, or that the server an AWS_ENDPOINT_URL_* names is running"
+    if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
+        return "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    return f"AWS: {error}"
+
+
 @task(
     help={
         "repo": "GitHub repository allowed to deploy, as owner/name",
@@ -240,6 +263,7 @@ def deploy_infra(
     """Create or update the AWS resources of infra/site.yaml; prints the repository variables to set."""
     _logging()
     import boto3
+    from botocore.exceptions import BotoCoreError
 
     from events.publish.stack import StackError, deploy_stack, repository_variables, stack_parameters
 
@@ -247,11 +271,13 @@ def deploy_infra(
         parameters = stack_parameters(repo, branch, table, oidc_provider_arn, domain, certificate_arn)
     except ValueError as error:
         sys.exit(str(error))
-    client = boto3.client("cloudformation")
     try:
+        client = boto3.client("cloudformation")
         outputs = deploy_stack(client, stack, (ROOT / "infra" / "site.yaml").read_text(), parameters)
     except StackError as error:
         sys.exit(str(error))
+    except BotoCoreError as error:
+        sys.exit(_aws_setup_problem(error))
     print(f"Stack {stack} is ready; the site is served at https://{outputs.get('DistributionDomainName', '?')}/")
     print("Set these GitHub repository variables (Settings > Secrets and variables > Actions > Variables):")
     for name, value in repository_variables(outputs, client.meta.region_name).items():
@@ -320,8 +346,13 @@ def nightly(c, conf="publishconf.py", output=str(OUTPUT), log_format="text", pub
 def create_table(c, conf="publishconf.py"):
     """Create the DynamoDB events table if missing, wait until ACTIVE, turn TTL on (safe to run again)."""
     _logging()
+    from botocore.exceptions import BotoCoreError
+
     from events.store.dynamodb import create_table as create
 
     table = _events_settings(conf).dynamodb_table
-    created = create(table)
+    try:
+        created = create(table)
+    except BotoCoreError as error:
+        sys.exit(_aws_setup_problem(error))
     print(f"DynamoDB table {table}: {'created' if created else 'already there'}, ACTIVE, TTL on 'ttl'")
