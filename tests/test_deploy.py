@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import DATA, DEMO_NOW
+from feedserver import FeedServer, write_demo_groups
 
 ROOT = Path(__file__).resolve().parent.parent
 UNITS = ROOT / "deploy" / "systemd"
@@ -131,3 +136,56 @@ def test_container_definition_passes_hadolint():
     assert result.returncode == 0, result.stdout + result.stderr
     text = (ROOT / "deploy" / "Containerfile").read_text()
     assert "pip install --no-cache-dir -r requirements.txt" in text and '"nightly"' in text
+
+
+def _can_make_read_only_mounts() -> bool:
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        return False
+    probe = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "mount", "--bind", "/", "/mnt"], capture_output=True, timeout=30
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_make_read_only_mounts(), reason="needs root and unshare to mount the code read-only")
+def test_the_service_settings_keep_every_write_in_its_own_folders(tmp_path):
+    """The nightly with the unit's environment and arguments, on a read-only copy of the code, as ProtectSystem=strict runs it."""
+    settings = unit_settings((UNITS / "dctech-events.service").read_text())
+    values = dict(settings)
+    state, cache = tmp_path / "state", tmp_path / "cache"
+    state.mkdir()
+    cache.mkdir()
+
+    def local(text: str) -> str:
+        return text.replace(f"/var/lib/{values['StateDirectory']}", str(state)).replace(
+            f"/var/cache/{values['CacheDirectory']}", str(cache)
+        )
+
+    environment = dict(
+        pair.split("=", 1)
+        for key, value in settings
+        if key == "Environment" and not value.startswith("AWS_")
+        for pair in local(value).split()
+    )
+    arguments = local(values["ExecStart"]).split()[1:]  # after the entry point: nightly --log-format json --output ...
+    venv = Path(sys.prefix).resolve()
+    with FeedServer(DATA / "demo" / "feeds") as server:
+        groups = write_demo_groups(DATA / "demo" / "groups", tmp_path / "_groups", server.base_url)
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": "/nonexistent",  # ProtectHome=yes
+            **environment,
+            "EVENTS_GROUPS_DIR": str(groups),
+            "EVENTS_NOW": DEMO_NOW,
+        }
+        read_only = " && ".join(
+            f"mount --bind {p} {p} && mount -o remount,bind,ro {p}" for p in sorted({str(ROOT), str(venv)})
+        )
+        command = " ".join([read_only, "&& exec", sys.executable, "-m", "invoke", *arguments, "--conf", "pelicanconf.py", "--no-publish-site"])
+        result = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", command],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {"events.sqlite3", "http_cache.sqlite", "run-summary.json"} <= {p.name for p in state.iterdir()}
+    assert (cache / "output" / "index.html").is_file()
