@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -84,3 +88,30 @@ def test_the_watch_keeps_the_nightly_enabled_and_raises_an_alarm():
     assert "${{" not in script
     # The nightly it watches really is scheduled.
     assert deploy["on"]["schedule"]
+
+
+CHECK_JSONSCHEMA = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
+needs_check_jsonschema = pytest.mark.skipif(
+    not Path(CHECK_JSONSCHEMA).exists(), reason="check-jsonschema (requirements-test.txt) is not installed"
+)
+
+
+def schema_check(schema: str, *paths: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema with the schema it ships (SchemaStore's), so no network is needed."""
+    return subprocess.run(
+        [CHECK_JSONSCHEMA, "--builtin-schema", schema, *map(str, paths)], capture_output=True, text=True, timeout=120
+    )
+
+
+@needs_check_jsonschema
+def test_dependabot_config_matches_its_schema(tmp_path):
+    assert schema_check("vendor.dependabot", GITHUB / "dependabot.yml").returncode == 0
+    broken = tmp_path / "dependabot.yml"
+    broken.write_text((GITHUB / "dependabot.yml").read_text().replace("interval: weekly", "interval: hourly", 1))
+    assert schema_check("vendor.dependabot", broken).returncode != 0
+
+
+@needs_check_jsonschema
+def test_workflows_match_the_workflow_schema():
+    result = schema_check("vendor.github-workflows", *WORKFLOW_FILES)
+    assert result.returncode == 0, result.stdout + result.stderr
