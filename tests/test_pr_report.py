@@ -71,6 +71,13 @@ def test_problems_are_parsed_with_file_line_field_and_expectation():
     assert second.message == "not valid YAML: expected ',' or ']'"
 
 
+def test_a_position_given_in_words_is_used_when_the_prefix_has_none():
+    (problem,) = pr_report.parse_problems(
+        '_groups/a.yaml: file: not valid YAML: while parsing a flow sequence in "<unicode string>", line 3, column 7: x\n'
+    )
+    assert problem.where == "_groups/a.yaml:3:7"
+
+
 def test_the_comment_lists_each_problem_once_with_where_what_and_expected():
     body = pr_report.render(report())
     lines = body.splitlines()

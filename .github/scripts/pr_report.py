@@ -77,6 +77,7 @@ _PROBLEM = re.compile(
 _GROUP_HEADER = re.compile(r"^(?P<slug>[A-Za-z0-9_-]+) \((?P<name>.*)\): (?P<status>.+)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
+_POSITION_IN_WORDS = re.compile(r"\bline (?P<line>\d+)(?:, column (?P<column>\d+))?")
 _PR_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
 
 
@@ -228,14 +229,19 @@ def parse_problems(output: str) -> list[Problem | str]:
             found.append(line)
             continue
         message, _, expected = match["message"].partition("; expected ")
+        line_no, column = match["line"], match["column"]
+        if line_no is None:
+            # A position given in words, as YAML errors do: "line 3, column 7".
+            said = _POSITION_IN_WORDS.search(message)
+            line_no, column = (said["line"], said["column"]) if said else (None, None)
         found.append(
             Problem(
                 file=match["file"],
                 field=match["field"],
                 message=message,
                 expected=expected,
-                line=int(match["line"]) if match["line"] else None,
-                column=int(match["column"]) if match["column"] else None,
+                line=int(line_no) if line_no else None,
+                column=int(column) if column else None,
             )
         )
     return found
