@@ -8,12 +8,9 @@ records every write.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -21,46 +18,12 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from workflow_steps import run_job
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 REPORT_FILES = ("pr-number.txt", "changed.txt", "validate.txt", "validate-status.txt", "preview.txt", "preview-status.txt")
 HEAD_SHA = "c0ffee" + "0" * 34
 REPO = "dctech-events/site"
-
-FAKE_GH = r'''
-import json, os, subprocess, sys
-state = json.load(open(os.environ["FAKE_GH_STATE"]))
-args = sys.argv[1:]
-assert args[0] == "api", args
-args = args[1:]
-method, jq, payload, path = "GET", None, None, None
-while args:
-    arg = args.pop(0)
-    if arg in ("--method", "-X"):
-        method = args.pop(0)
-    elif arg == "--jq":
-        jq = args.pop(0)
-    elif arg == "--input":
-        payload = json.load(open(args.pop(0)))
-    elif arg == "--paginate":
-        pass
-    else:
-        path = arg
-with open(os.environ["FAKE_GH_LOG"], "a") as log:
-    log.write(json.dumps({"method": method, "path": path, "payload": payload}) + "\n")
-if path.endswith("/zip"):
-    sys.stdout.buffer.write(open(state["zip"], "rb").read())
-    sys.exit(0)
-answer = state["answers"].get(f"{method} {path}", {"id": 1} if method in ("POST", "PATCH") else None)
-if answer is None:
-    print(f"gh: Not Found (HTTP 404) {method} {path}", file=sys.stderr)
-    sys.exit(1)
-text = json.dumps(answer)
-if jq:
-    text = subprocess.run(["jq", "-r", jq], input=text, capture_output=True, text=True, check=True).stdout
-sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-'''
-
 
 def load(name: str) -> dict:
     data = yaml.safe_load((WORKFLOWS / name).read_text())
@@ -131,61 +94,20 @@ def report_zip(path: Path, pr_number: str = "17", title: str = "Civic Tech Hack 
 
 
 def run_poster(tmp_path: Path, archive: Path | None, answers: dict[str, object]) -> tuple[list[int], list[dict]]:
-    """Run the poster job's shell steps in order, honouring their `if:`s; returns exit codes and gh calls."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    gh.write_text(f"#!{sys.executable}\n{FAKE_GH}")
-    gh.chmod(0o755)
-    state = tmp_path / "state.json"
+    """The poster job's shell steps, as the run of check 555 on HEAD_SHA completes."""
     artifacts = []
     if archive is not None:
         artifacts = [{"id": 99, "name": "group-report", "expired": False, "size_in_bytes": archive.stat().st_size}]
     answers = {f"GET repos/{REPO}/actions/runs/555/artifacts": {"artifacts": artifacts}, **answers}
-    state.write_text(json.dumps({"zip": str(archive or ""), "answers": answers}))
-    log = tmp_path / "gh.log"
-    log.touch()
-    poster = job("groups-comment.yml")
     env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "FAKE_GH_STATE": str(state),
-        "FAKE_GH_LOG": str(log),
-        "RUNNER_TEMP": str(tmp_path),
         "GH_TOKEN": "t",
         "REPO": REPO,
         "RUN_ID": "555",
         "RUN_URL": f"https://github.com/{REPO}/actions/runs/555",
         "HEAD_SHA": HEAD_SHA,
-        "MAX_REPORT_BYTES": str(poster["env"]["MAX_REPORT_BYTES"]),
     }
-    outputs: dict[str, dict[str, str]] = {}
-    codes = []
-    for step in poster["steps"]:
-        if "run" not in step:
-            continue
-        condition = step.get("if", "")
-        if condition:
-            match = re.fullmatch(r"steps\.(\w+)\.outputs\.(\w+) (==|!=) '(.*)'", condition)
-            assert match, condition
-            value = outputs.get(match[1], {}).get(match[2], "")
-            if (value == match[4]) != (match[3] == "=="):
-                continue
-        output_file = tmp_path / f"output-{step.get('id', 'x')}"
-        output_file.write_text("")
-        step_env = {**env, "GITHUB_OUTPUT": str(output_file)}
-        if "NUMBER" in step.get("env", {}):
-            step_env["NUMBER"] = outputs["pr"]["number"]
-        result = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-            cwd=ROOT, env=step_env, capture_output=True, text=True, timeout=60,
-        )
-        codes.append(result.returncode)
-        if step.get("id"):
-            outputs[step["id"]] = dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
-        if result.returncode != 0:
-            break
-    return codes, [json.loads(line) for line in log.read_text().splitlines()]
+    run = run_job(job("groups-comment.yml"), ROOT, tmp_path, env, answers, archive)
+    return run.codes, run.calls
 
 
 needs_tools = pytest.mark.skipif(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import datetime, timedelta, timezone
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from workflow_steps import run_job
 
 GITHUB = ROOT / ".github"
 WORKFLOW_FILES = sorted((GITHUB / "workflows").glob("*.y*ml"))
@@ -73,21 +75,71 @@ def test_dependabot_watches_actions_python_and_node():
     assert (ROOT / "package-lock.json").is_file()
 
 
-def test_the_watch_keeps_the_nightly_enabled_and_raises_an_alarm():
+def test_the_watch_runs_after_every_deploy_and_on_a_schedule_with_only_the_rights_it_needs():
     deploy = load("deploy.yml")
     watch = load("keepalive.yml")
     assert watch["on"]["workflow_run"]["workflows"] == [deploy["name"]]
-    # workflow_run and workflow_dispatch are not schedules, so inactivity never disables this path.
+    # workflow_run is not a schedule, so inactivity never disables this path; the weekly one is the fallback.
     assert "schedule" in watch["on"] and "workflow_dispatch" in watch["on"]
     assert watch["permissions"] == {"actions": "write", "issues": "write"}
-    script = "\n".join(step.get("run", "") for job in watch["jobs"].values() for step in job["steps"])
-    enabled = re.findall(r"for workflow in ([^;]+); do", script)
-    assert enabled and {"deploy.yml", "keepalive.yml"} <= set(enabled[0].split())
-    assert re.search(r"--method PUT \"repos/\$REPO/actions/workflows/\$workflow/enable\"", script)
-    assert re.search(r"--method POST \"repos/\$REPO/issues\"", script)  # the alarm
-    assert "${{" not in script
-    # The nightly it watches really is scheduled.
     assert deploy["on"]["schedule"]
+    for job in watch["jobs"].values():
+        assert not any(step.get("uses") for step in job["steps"])  # no checkout: nothing of the repository runs
+        assert all("${{" not in step.get("run", "") for step in job["steps"])
+
+
+# --- the watch's steps, run for real against a stand-in for gh --------------------------------------
+
+REPO = "dctech-events/site"
+ISSUES = f"GET repos/{REPO}/issues?state=open&per_page=100"
+LAST_SUCCESS = f"GET repos/{REPO}/actions/workflows/deploy.yml/runs?status=success&per_page=1"
+MARKER = "<!-- dctech-events:nightly-alarm -->"
+ALARM = {"number": 7, "user": {"login": "github-actions[bot]"}, "body": MARKER + "\nA deploy run failed"}
+
+
+def watch(tmp_path, trigger: str, conclusion: str = "", issues: tuple = (), last_success: str | None = None):
+    (job,) = load("keepalive.yml")["jobs"].values()
+    answers: dict[str, object] = {
+        f"GET repos/{REPO}/actions/workflows/deploy.yml": {"state": "disabled_inactivity"},
+        f"GET repos/{REPO}/actions/workflows/keepalive.yml": {"state": "active"},
+        ISSUES: list(issues),
+        LAST_SUCCESS: {"workflow_runs": [{"updated_at": last_success}] if last_success else []},
+    }
+    env = {"GH_TOKEN": "t", "REPO": REPO, "TRIGGER": trigger, "RUN_CONCLUSION": conclusion, "RUN_URL": "https://github.com/x/runs/9"}
+    run = run_job(job, ROOT, tmp_path, env, answers)
+    assert set(run.codes) == {0}, run.logs
+    enabled = [c["path"] for c in run.writes if c["method"] == "PUT"]
+    assert enabled == [f"repos/{REPO}/actions/workflows/deploy.yml/enable", f"repos/{REPO}/actions/workflows/keepalive.yml/enable"]
+    return [c for c in run.writes if c["method"] != "PUT"]
+
+
+def iso_hours_ago(hours: float) -> str:
+    return (datetime.now(timezone.utc) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_failed_deploy_opens_one_alarm_issue(tmp_path):
+    (opened,) = watch(tmp_path, "workflow_run", "failure")
+    assert (opened["method"], opened["path"]) == ("POST", f"repos/{REPO}/issues")
+    assert opened["payload"]["body"].startswith(MARKER) and "https://github.com/x/runs/9" in opened["payload"]["body"]
+
+
+def test_a_second_failure_comments_on_the_open_alarm(tmp_path):
+    someone_elses = {"number": 3, "user": {"login": "mallory"}, "body": MARKER}
+    (comment,) = watch(tmp_path, "workflow_run", "failure", issues=(someone_elses, ALARM))
+    assert comment["path"] == f"repos/{REPO}/issues/7/comments"
+
+
+def test_a_success_closes_the_alarm_and_otherwise_writes_nothing(tmp_path):
+    comment, close = watch(tmp_path, "workflow_run", "success", issues=(ALARM,))
+    assert comment["path"] == f"repos/{REPO}/issues/7/comments"
+    assert (close["method"], close["path"], close["payload"]) == ("PATCH", f"repos/{REPO}/issues/7", {"state": "closed"})
+    assert watch(tmp_path / "again", "workflow_run", "success") == []
+
+
+@pytest.mark.parametrize("hours, alarm", [(1, False), (71, False), (73, True), (None, True)])
+def test_the_weekly_check_raises_an_alarm_when_the_nightly_stopped(tmp_path, hours, alarm):
+    writes = watch(tmp_path, "schedule", last_success=iso_hours_ago(hours) if hours is not None else None)
+    assert [w["path"] for w in writes] == ([f"repos/{REPO}/issues"] if alarm else [])
 
 
 CHECK_JSONSCHEMA = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
