@@ -28,7 +28,11 @@ REQUEST = ParseRequest(datetime(1900, 1, 1, tzinfo=NY), datetime(2100, 1, 1, tzi
 PER_FILE_SECONDS = EXPAND_SECONDS + 8
 TOTAL_SECONDS = 300
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+pytestmark = pytest.mark.skipif(
+    not CORPUS.is_dir(),
+    reason=f"no real-world calendars at {CORPUS} (next to the repository, not in it): "
+    "README.md, section 'Real-world calendars (the corpus test)', says where they come from and how to get them",
+)
 
 
 def corpus_files() -> list[Path]:
