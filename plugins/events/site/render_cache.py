@@ -1,0 +1,151 @@
+"""Which pages need rendering again: a digest of each page's inputs, kept between builds.
+
+A page's HTML is a function of its template (and the templates it
+includes), the site-wide values templates read (SITEURL, SITENAME, the
+About pages) and its own context. `InputDigests` hashes exactly those; a
+page whose digest equals the one recorded when its file was last written,
+and whose file is still there as it was written, is not rendered again.
+Anything the digest cannot read with certainty (an object of an unknown
+type in a context) makes that page "always render": a cache must never
+serve a stale page.
+
+Pure, apart from `RenderCache.load` / `save`, which read and write one
+JSON file in the cache folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = ["FileStamp", "InputDigests", "RenderCache", "Uncacheable", "template_salt"]
+
+_FORMAT = 1
+
+
+class Uncacheable(Exception):
+    """A context holds something whose digest cannot be trusted."""
+
+
+def template_salt(template_folders: Iterable[Path], site_values: Mapping[str, Any], version: str) -> bytes:
+    """Digest of everything every page depends on: each template's bytes, the site-wide values, the code's version."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(f"{_FORMAT}:{version}".encode())
+    for folder in template_folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                hasher.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    hasher.update(json.dumps(site_values, sort_keys=True, default=str).encode())
+    return hasher.digest()
+
+
+class InputDigests:
+    """Digests of page inputs for one build.
+
+    Objects that many pages share (an event's view is on its day, week,
+    month, state, group and topic pages) are digested once: frozen
+    dataclasses are memoized by identity, which holds for the life of the
+    plan they belong to.
+    """
+
+    def __init__(self, salt: bytes) -> None:
+        self._salt = salt
+        self._memo: dict[int, tuple[object, bytes]] = {}
+
+    def page(self, path: str, template: str, context: Mapping[str, Any]) -> str:
+        hasher = hashlib.blake2b(self._salt, digest_size=20)
+        hasher.update(path.encode() + b"\0" + template.encode() + b"\0")
+        hasher.update(self._value(dict(context)))
+        return hasher.hexdigest()
+
+    def _value(self, value: Any) -> bytes:
+        if value is None or isinstance(value, bool | int | float):
+            return repr(value).encode()
+        if isinstance(value, str):
+            # Markup and plain text of the same characters render differently: the type is part of the digest.
+            return type(value).__name__.encode() + b":" + value.encode("utf-8", "surrogatepass") + b"\x01"
+        if isinstance(value, datetime | time):
+            # The zone's name is shown ("EST"), so it counts beside the offset.
+            return f"{type(value).__name__}:{value.isoformat()}:{value.tzinfo}".encode()
+        if isinstance(value, date):
+            return f"date:{value.isoformat()}".encode()
+        if isinstance(value, timedelta | ZoneInfo):
+            return repr(value).encode()
+        if isinstance(value, Mapping):
+            parts = [b"{"]
+            for key in sorted(value, key=str):
+                parts += [self._value(key), b"=", self._value(value[key]), b";"]
+            return b"".join([*parts, b"}"])
+        if isinstance(value, list | tuple | frozenset | set):
+            items = sorted(value, key=repr) if isinstance(value, frozenset | set) else value
+            return b"[" + b",".join(self._value(v) for v in items) + b"]"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return self._dataclass(value)
+        raise Uncacheable(f"cannot digest a {type(value).__qualname__}")
+
+    def _dataclass(self, value: Any) -> bytes:
+        frozen = type(value).__dataclass_params__.frozen
+        if frozen:
+            kept = self._memo.get(id(value))
+            if kept is not None and kept[0] is value:
+                return kept[1]
+        hasher = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=16)
+        for field in dataclasses.fields(value):
+            hasher.update(field.name.encode() + b"=" + self._value(getattr(value, field.name)) + b";")
+        result = hasher.digest()
+        if frozen:
+            self._memo[id(value)] = (value, result)
+        return result
+
+
+@dataclasses.dataclass(frozen=True)
+class FileStamp:
+    """A page as it was last written: the digest of its inputs, and its file's size and modification time."""
+
+    inputs: str
+    size: int
+    mtime_ns: int
+
+    def still_there(self, path: Path) -> bool:
+        """The file exists as it was written (an output/ from another machine or a fresh checkout fails this)."""
+        try:
+            info = path.stat()
+        except OSError:
+            return False
+        return info.st_size == self.size and info.st_mtime_ns == self.mtime_ns
+
+
+class RenderCache:
+    """Stamps of the pages of the last build, by output path (one JSON file in the cache folder)."""
+
+    def __init__(self, stamps: Mapping[str, FileStamp] | None = None) -> None:
+        self.stamps: dict[str, FileStamp] = dict(stamps or {})
+
+    def fresh(self, root: Path, path: str, inputs: str) -> bool:
+        stamp = self.stamps.get(path)
+        return stamp is not None and stamp.inputs == inputs and stamp.still_there(root / path)
+
+    @classmethod
+    def load(cls, file: Path) -> RenderCache:
+        """The cache, or an empty one when it is missing, unreadable or of another format (everything renders)."""
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            if data.get("format") != _FORMAT:
+                return cls()
+            return cls({path: FileStamp(*entry) for path, entry in data["pages"].items()})
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return cls()
+
+    def save(self, file: Path) -> None:
+        """Written whole to a temporary file and renamed, so a killed run leaves the old cache or the new one."""
+        file.parent.mkdir(parents=True, exist_ok=True)
+        pages = {path: [s.inputs, s.size, s.mtime_ns] for path, s in sorted(self.stamps.items())}
+        temporary = file.with_name(file.name + ".tmp")
+        temporary.write_text(json.dumps({"format": _FORMAT, "pages": pages}, separators=(",", ":")), encoding="utf-8")
+        temporary.replace(file)
