@@ -227,3 +227,17 @@ def _everything():
     from datetime import UTC, datetime
 
     return datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def test_an_empty_store_still_builds_the_whole_site(tmp_path):
+    from events.run.site_build import generate_site
+
+    (tmp_path / "_groups").mkdir()
+    overrides = {"EVENTS_GROUPS_DIR": str(tmp_path / "_groups"), "EVENTS_CACHE_DIR": str(tmp_path / "cache"), "EVENTS_NOW": DEMO_NOW}
+    output = generate_site(ROOT, "pelicanconf.py", tmp_path / "output", overrides)
+    assert "No upcoming in-person events are listed yet." in (output / "index.html").read_text(encoding="utf-8")
+    assert json.loads((output / "health.json").read_text())["upcoming"] == 0
+    assert json.loads((output / "api" / "events.json").read_text())["count"] == 0
+    assert {"events.ics", "feeds/new.xml", "sitemap.xml", "404.html", "theme/css/site.css"} <= files_of(output)
+    counts = build_counts(output)
+    assert counts["planned"] == len(files_of(output)) - 1 == counts["written"] and counts["removed"] == 0

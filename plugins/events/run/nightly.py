@@ -18,8 +18,8 @@ from typing import Any
 from events.clock import Clock
 from events.collect.collector import CollectReport
 from events.publish.guard import site_upcoming_count
-from events.site.manifest import build_counts
 from events.run.outcome import Outcome
+from events.site.manifest import build_counts
 
 __all__ = ["NightlyResult", "NightlyRun", "Verdict", "judge", "nightly_command", "upcoming_count"]
 
