@@ -369,7 +369,8 @@ def test_a_rebuilt_unchanged_demo_site_publishes_nothing(tmp_path, clients, opti
         built = build_site(tmp_path / "first", groups)
         rebuilt = build_site(tmp_path / "second", groups)
     first = publish(built, options, s3, cloudfront)
-    assert len(first.uploaded) == sum(1 for p in built.rglob("*") if p.is_file())
+    assert len(first.uploaded) == sum(1 for p in built.rglob("*") if p.is_file() and not p.name.startswith("."))
+    assert ".manifest.json" not in live_keys(s3, options)
     head = s3.head_object(Bucket=BUCKET, Key=f"{options.prefix}/events.ics")
     assert head["ContentType"] == "text/calendar; charset=utf-8"
     after_first = recorded_invalidations(cloudfront_server, options.distribution_id)
