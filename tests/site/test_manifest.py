@@ -241,3 +241,16 @@ def test_an_empty_store_still_builds_the_whole_site(tmp_path):
     assert {"events.ics", "feeds/new.xml", "sitemap.xml", "404.html", "theme/css/site.css"} <= files_of(output)
     counts = build_counts(output)
     assert counts["planned"] == len(files_of(output)) - 1 == counts["written"] and counts["removed"] == 0
+
+
+def test_feeds_pelican_writes_itself_are_planned_and_go_when_turned_off(tmp_path):
+    from events.run.site_build import generate_site
+
+    (tmp_path / "_groups").mkdir()
+    overrides = {"EVENTS_GROUPS_DIR": str(tmp_path / "_groups"), "EVENTS_CACHE_DIR": str(tmp_path / "cache"), "EVENTS_NOW": DEMO_NOW}
+    output = generate_site(ROOT, "pelicanconf.py", tmp_path / "output", {**overrides, "FEED_ALL_ATOM": "feeds/all.atom.xml"})
+    assert "feeds/all.atom.xml" in json.loads((output / MANIFEST_NAME).read_text())["files"]
+    assert (output / "feeds" / "all.atom.xml").is_file()
+    generate_site(ROOT, "pelicanconf.py", output, overrides)
+    assert not (output / "feeds" / "all.atom.xml").exists() and (output / "feeds" / "new.xml").is_file()
+    assert build_counts(output)["removed"] == 1
