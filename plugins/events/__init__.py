@@ -10,12 +10,19 @@ from typing import Any
 
 
 def _generators(pelican: Any) -> type:
-    from events.generator import EventsGenerator
+    from events.generator import generator_for
 
-    return EventsGenerator
+    return generator_for(pelican)
+
+
+def _finalized(pelican: Any) -> None:
+    from events.generator import finish_build
+
+    finish_build(pelican)
 
 
 def register() -> None:
     from pelican import signals
 
     signals.get_generators.connect(_generators)
+    signals.finalized.connect(_finalized)

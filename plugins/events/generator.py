@@ -1,13 +1,16 @@
 """The Pelican generator: reads the store, renders the planned pages.
 
-The only module that imports Pelican.
+The only module that imports Pelican. Each Pelican run gets its own
+generator class bound to a `BuildRecord` (`generator_for`); when Pelican has
+written everything (its `finalized` signal) `finish_build` turns that record
+into the build's manifest and prunes output/ to it (`site/manifest.py`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,17 +23,32 @@ from events.inputs.groups import load_categories, load_groups
 from events.settings import EventsSettings
 from events.site.duplicates import merge_duplicates
 from events.site.forked_render import share_with_child
+from events.site.manifest import digest, file_digest, finish_output, theme_static_files, unsafe_to_prune
 from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
 from events.store import open_store
 
-__all__ = ["EventsGenerator"]
+__all__ = ["BuildRecord", "EventsGenerator", "finish_build", "generator_for"]
 
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class BuildRecord:
+    """What one Pelican run planned, gathered while it writes, read by `finish_build` once it has finished."""
+
+    digests: dict[str, str] = field(default_factory=dict)  # the plugin's files: path -> SHA-256
+    pelican_files: set[str] = field(default_factory=set)  # files Pelican's writer wrote (its `_written_files`)
+    copied_files: set[str] = field(default_factory=set)  # content files Pelican copies (static files, OUTPUT_SOURCES)
+    counts: dict[str, int] = field(default_factory=dict)
+    writer_known: bool = False  # False: another plugin's writer, whose files cannot be known, so nothing is pruned
+    generated: bool = False  # the plugin wrote everything it planned
+
+
 class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
     """Collects (unless EVENTS_COLLECT is off), then writes the event pages and files."""
+
+    build: BuildRecord | None = None  # set on the class `generator_for` makes for one run
 
     def generate_context(self) -> None:
         # Titles and places come from other people's feeds: escape them whatever JINJA_ENVIRONMENT says.
@@ -82,7 +100,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
         # Loaded before the work is split, so a forked child inherits them compiled.
         templates = {name: self.get_template(name) for name in sorted({spec.template for spec in self.plan.pages})}
 
-        def write(jobs: Sequence[PageSpec | _OtherFiles]) -> dict[str, int]:
+        def write(jobs: Sequence[PageSpec | _OtherFiles]) -> dict[str, Any]:
             output = _Output(root)
             files = 0
             for job in jobs:
@@ -93,7 +111,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
                 for artifact in self.plan.artifacts():
                     output.write(artifact.path, artifact.content)
                     files += 1
-            return {"files": files, "written": output.written}
+            return {"files": files, "written": output.written, "digests": output.digests}
 
         pages = self.plan.pages
         # Planning and writing the other files takes about as long as rendering
@@ -103,6 +121,26 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
         theirs: list[PageSpec | _OtherFiles] = [_OtherFiles(), *pages[5::6]]
         counts = share_with_child(list[PageSpec | _OtherFiles](ours), theirs, write)
         log.info("events: %d pages and %d files, %d rewritten", len(pages), counts["files"], counts["written"])
+        if self.build is not None:
+            self._record(self.build, counts, writer)
+
+    def _record(self, build: BuildRecord, counts: dict[str, Any], writer: Any) -> None:
+        """What this run planned, for the manifest; Pelican's own files are read from its writer."""
+        build.digests.update(counts["digests"])
+        build.counts.update(pages=len(self.plan.pages), files=int(counts["files"]), rewritten=int(counts["written"]))
+        written = getattr(writer, "_written_files", None)
+        if isinstance(written, set):
+            # The articles and pages generators write before this one; nothing writes through Pelican's writer after it.
+            build.pelican_files = written
+            build.writer_known = True
+        # Pelican's StaticGenerator copies these after this generator, its own files list known by now.
+        build.copied_files = {str(sc.save_as) for sc in self.context.get("staticfiles", ())}
+        if self.settings.get("OUTPUT_SOURCES"):
+            extension = str(self.settings.get("OUTPUT_SOURCES_EXTENSION", ".text"))
+            for content in (*self.context.get("articles", ()), *self.context.get("pages", ())):
+                for item in (content, *getattr(content, "translations", ())):
+                    build.copied_files.add(str(Path(str(item.save_as)).with_suffix("")) + extension)
+        build.generated = True
 
     def _event_item_renderer(self, siteurl: str) -> Any:
         """The listing entry of an event, rendered once per build however many listings show it.
@@ -121,6 +159,65 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             return rendered[key]
 
         return event_item
+
+
+def generator_for(pelican: Any) -> type[EventsGenerator]:
+    """The generator class of one Pelican run, bound to that run's record (kept on the Pelican
+    object, where `finish_build` finds it): per-run state, no module-level state."""
+    record = BuildRecord()
+    pelican.events_build = record
+    return type("EventsGenerator", (EventsGenerator,), {"build": record, "__module__": __name__})
+
+
+def finish_build(pelican: Any) -> None:
+    """Pelican's `finalized` signal: every file is written. Prune output/ to the manifest and write it.
+
+    Pelican sends `finalized` only after every generator wrote its output,
+    so a build that fails midway prunes nothing.
+    """
+    record: BuildRecord | None = getattr(pelican, "events_build", None)
+    if record is None or not record.generated:
+        return
+    settings = pelican.settings
+    output = Path(pelican.output_path)
+    if not record.writer_known:
+        log.warning("events: another plugin's writer is in use; output/ is not pruned (its files are unknown)")
+        return
+    protected = [Path(pelican.path), Path(pelican.theme), Path.cwd()]
+    folder = unsafe_to_prune(output, protected)
+    if folder is not None:
+        log.warning("events: the output folder %s holds %s; nothing is pruned there", output, folder)
+        return
+    static = theme_static_files(
+        Path(pelican.theme),
+        settings.get("THEME_STATIC_PATHS", ["static"]),
+        str(settings.get("THEME_STATIC_DIR", "theme")),
+        settings.get("IGNORE_FILES", ()),
+    )
+    planned = dict(record.digests)
+    root = output.resolve()
+    others = {_relative(Path(p), root) for p in record.pelican_files} - {""}
+    for relative in sorted(others | static | record.copied_files):
+        path = output / relative
+        if relative not in planned and path.is_file():
+            planned[relative] = file_digest(path)
+    counts = finish_output(output, planned, settings.get("OUTPUT_RETENTION", ()), extra=record.counts)
+    record.counts.update(counts.as_dict())
+    log.info(
+        "events: %d files planned, %d written, %d unchanged, %d removed",
+        counts.planned,
+        counts.written,
+        counts.unchanged,
+        counts.removed,
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    """`path` relative to `root` with '/' separators; empty when it lies outside (Pelican writes nothing there)."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -145,8 +242,10 @@ class _Output:
         self._root = root
         self._folders: set[Path] = set()
         self.written = 0
+        self.digests: dict[str, str] = {}
 
     def write(self, relative: str, content: bytes) -> None:
+        self.digests[relative] = digest(content)
         path = self._root / relative
         folder = path.parent
         if folder not in self._folders:

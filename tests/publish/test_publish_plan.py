@@ -158,6 +158,24 @@ def test_guard(built, live, ok):
         assert "refusing to publish" in result.message and "--force" in result.message and str(live) in result.message
 
 
+@pytest.mark.parametrize(
+    "built, live, live_objects, ok",
+    [
+        (40, None, 9, False),  # objects but no readable count: fail closed, whatever the build has
+        (None, None, 1, False),
+        (40, None, 0, True),  # an empty bucket: the first deploy
+        (0, 0, 9, True),  # a readable zero is a count: nothing to protect
+        (40, 40, 9, True),
+    ],
+)
+def test_guard_fails_closed_when_a_live_site_has_no_readable_count(built, live, live_objects, ok):
+    result = check_guard(built, live, 0.5, live_objects=live_objects)
+    assert result.ok is ok
+    if not ok:
+        assert result.message.startswith(f"refusing to publish: the live site has {live_objects} object(s) but no readable")
+        assert "health.json, api/events/upcoming.json, api/events.json" in result.message and "--force" in result.message
+
+
 def test_scan_output_skips_hidden_files_and_uses_slash_keys(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "index.html").write_bytes(b"page")

@@ -240,6 +240,66 @@ def test_guard_lets_the_first_publish_through(tmp_path, clients, options):
     assert report.guard.ok and report.guard.live is None and report.uploaded == ("index.html",)
 
 
+def _put(s3, options: PublishOptions, key: str, body: bytes, **extra) -> None:
+    s3.put_object(Bucket=BUCKET, Key=f"{options.prefix}/{key}", Body=body, **extra)
+
+
+COUNTLESS = {key: text for key, text in SITE.items() if key not in ("health.json", "api/events.json")}
+
+
+@pytest.mark.parametrize(
+    "live_count_files",
+    [
+        pytest.param({}, id="count-files-missing"),
+        pytest.param({"health.json": b"{not json", "api/events.json": b"\xff\xfe"}, id="count-files-garbled"),
+        pytest.param({"health.json": b'{"upcoming": "many"}', "api/events/upcoming.json": b"[]"}, id="counts-not-numbers"),
+        pytest.param({"health.json": "unreadable"}, id="count-file-unreadable"),
+    ],
+)
+def test_guard_fails_closed_when_the_live_count_cannot_be_read(tmp_path, clients, options, live_count_files):
+    """Regression: an unreadable live count used to let a build of 0 events through, deleting every event page."""
+    s3, cloudfront = clients
+    publish(write_site(tmp_path / "live", COUNTLESS), options, s3, cloudfront)
+    for key, body in live_count_files.items():
+        if body == "unreadable":
+            # Encrypted with a key the publisher does not have: listed, but every GET fails.
+            _put(s3, options, key, b'{"upcoming": 40}', SSECustomerAlgorithm="AES256", SSECustomerKey=os.urandom(32))
+        else:
+            _put(s3, options, key, body)
+    nothing = {"health.json": json.dumps({"upcoming": 0}), "api/events.json": json.dumps({"count": 0, "events": []})}
+    empty = write_site(tmp_path / "output", {**SITE, **nothing, "index.html": "<p>none</p>"})
+    before = live_keys(s3, options)
+
+    with pytest.raises(GuardRefused, match=r"refusing to publish: the live site has \d+ object\(s\) but no readable upcoming-event count"):
+        publish(empty, options, s3, cloudfront)
+    assert live_keys(s3, options) == before
+    home = s3.get_object(Bucket=BUCKET, Key=f"{options.prefix}/index.html")["Body"].read()
+    assert home == SITE["index.html"].encode()
+
+    forced = publish(empty, PublishOptions(**{**options.__dict__, "force": True}), s3, cloudfront)
+    assert forced.guard.ok is False and forced.guard.live is None and "index.html" in forced.uploaded
+
+
+def test_guard_falls_back_to_the_events_file_when_health_is_garbled(tmp_path, clients, options):
+    s3, cloudfront = clients
+    publish(write_site(tmp_path / "live", SITE), options, s3, cloudfront)  # api/events.json counts 40
+    _put(s3, options, "health.json", b"<html>oops</html>")
+    shrunk = write_site(tmp_path / "output", {**SITE, "health.json": json.dumps({"upcoming": 3})})
+    with pytest.raises(GuardRefused, match=r"the build has 3 upcoming events but the live site lists 40"):
+        publish(shrunk, options, s3, cloudfront)
+    whole = write_site(tmp_path / "whole", SITE)
+    report = publish(whole, options, s3, cloudfront)
+    assert report.guard.ok and report.guard.live == 40 and report.uploaded == ("health.json",)
+
+
+def test_guard_lets_a_first_deploy_of_any_size_through(tmp_path, clients, options):
+    s3, cloudfront = clients
+    site = write_site(tmp_path / "output", {**SITE, "health.json": json.dumps({"upcoming": 0})})
+    report = publish(site, options, s3, cloudfront)
+    assert report.guard.ok and report.guard.live is None and "first deploy" in report.guard.message
+    assert live_keys(s3, options) == set(SITE)
+
+
 def test_failure_midway_deletes_nothing_and_the_next_publish_completes(
     tmp_path, clients, options, s3_server, cloudfront_server
 ):
@@ -309,7 +369,8 @@ def test_a_rebuilt_unchanged_demo_site_publishes_nothing(tmp_path, clients, opti
         built = build_site(tmp_path / "first", groups)
         rebuilt = build_site(tmp_path / "second", groups)
     first = publish(built, options, s3, cloudfront)
-    assert len(first.uploaded) == sum(1 for p in built.rglob("*") if p.is_file())
+    assert len(first.uploaded) == sum(1 for p in built.rglob("*") if p.is_file() and not p.name.startswith("."))
+    assert ".manifest.json" not in live_keys(s3, options)
     head = s3.head_object(Bucket=BUCKET, Key=f"{options.prefix}/events.ics")
     assert head["ContentType"] == "text/calendar; charset=utf-8"
     after_first = recorded_invalidations(cloudfront_server, options.distribution_id)

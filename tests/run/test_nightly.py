@@ -99,3 +99,21 @@ def test_a_stage_that_raises_ends_the_run_cleanly(tmp_path):
 def test_share_setting_is_validated(tmp_path):
     with pytest.raises(ValueError, match="EVENTS_NIGHTLY_MAX_FAILED_SHARE: expected a share between 0 and 1"):
         EventsSettings.from_mapping({"EVENTS_NIGHTLY_MAX_FAILED_SHARE": 1.5}, tmp_path)
+
+
+def test_the_summary_carries_the_builds_file_counts(tmp_path):
+    from events.site.manifest import finish_output
+
+    def generate() -> Path:
+        output = site_with(tmp_path, 5)
+        (output / "stray.html").write_text("old")
+        finish_output(output, {"health.json": "0" * 64}, extra={"pages": 0, "files": 1})
+        return output
+
+    clock = Clock(NEW_YORK, datetime(2026, 3, 2, 9, tzinfo=NEW_YORK))
+    result = NightlyRun(clock, lambda: reports(1, 0), generate, None, 0.5).run()
+    stage = result.summary["stages"]["generate"]
+    assert stage["ok"] is True
+    assert {k: stage[k] for k in ("planned", "written", "unchanged", "removed", "files")} == {
+        "planned": 1, "written": 1, "unchanged": 0, "removed": 1, "files": 1
+    }

@@ -46,7 +46,8 @@ def _validator(site: Path, name: str) -> Draft202012Validator:
 
 @pytest.fixture(scope="module")
 def json_files(demo_site: Path) -> list[str]:
-    paths = sorted(str(p.relative_to(demo_site)) for p in demo_site.rglob("*.json"))
+    # The build's manifest (.manifest.json) is not published: hidden files stay out of the bucket.
+    paths = sorted(str(p.relative_to(demo_site)) for p in demo_site.rglob("*.json") if not p.name.startswith("."))
     return [p for p in paths if not p.startswith("api/schema/")]
 
 

@@ -36,3 +36,11 @@ def test_a_failing_child_fails_the_parent_with_its_traceback(tmp_path):
 
 def test_without_jobs_for_one_side_nothing_is_forked(tmp_path):
     assert share_with_child([], [1, 2], _writer(tmp_path), fork=True) == {"jobs": 2, "odd": 1}
+
+
+@pytest.mark.parametrize("fork", [False, pytest.param(True, marks=pytest.mark.skipif(not can_fork(), reason="no fork here"))])
+def test_mappings_from_both_sides_are_merged(fork):
+    def work(jobs):
+        return {"jobs": len(jobs), "digests": {str(job): f"d{job}" for job in jobs}}
+
+    assert share_with_child([1, 2], [3], work, fork=fork) == {"jobs": 3, "digests": {"1": "d1", "2": "d2", "3": "d3"}}

@@ -4,6 +4,11 @@ An empty store or a night when most feeds failed gives a build with few
 upcoming events; publishing it would empty the site and every subscriber's
 calendar. The count comes from `/health.json` ("upcoming") when the build
 writes one, else from `/api/events/upcoming.json`, else `/api/events.json`.
+
+The guard fails closed: a live site that has objects but no readable count
+(every count file missing, garbled or unreadable) is refused like a lost
+one, because "no count" is what a broken bucket and a wiped site look like
+too. Only an empty bucket, a first deploy, has nothing to protect.
 """
 
 from __future__ import annotations
@@ -55,10 +60,22 @@ class GuardResult:
     message: str
 
 
-def check_guard(built: int | None, live: int | None, min_ratio: float) -> GuardResult:
-    """OK unless the live site lists events and the build keeps fewer than `min_ratio` of them."""
+def check_guard(built: int | None, live: int | None, min_ratio: float, live_objects: int = 0) -> GuardResult:
+    """OK unless the live site lists events and the build keeps fewer than `min_ratio` of them,
+    or the live site has objects (`live_objects`) but no readable count (`live` is None)."""
+    if live is None and live_objects > 0:
+        files = ", ".join(key for key, _field in COUNT_FILES)
+        return GuardResult(
+            False,
+            built,
+            live,
+            f"refusing to publish: the live site has {live_objects} object(s) but no readable upcoming-event count "
+            f"({files}: each missing, garbled or unreadable), so the guard cannot tell what this build would remove; "
+            "check the bucket, or publish anyway with --force",
+        )
     if not live:
-        return GuardResult(True, built, live, "the live site lists no upcoming events; nothing to protect")
+        reason = "the live site is empty (a first deploy)" if live is None else "the live site lists no upcoming events"
+        return GuardResult(True, built, live, f"{reason}; nothing to protect")
     kept = built or 0
     if kept < live * min_ratio:
         shown = "no event count" if built is None else f"{built} upcoming events"

@@ -119,7 +119,7 @@ def publish(
         live_count = _live_count(bucket, live)
     except Exception as error:
         raise PublishError(f"cannot read s3://{options.bucket}/{bucket.prefix}: {error}; nothing was changed") from error
-    guard = check_guard(_built_count(local), live_count, options.guard_ratio)
+    guard = check_guard(_built_count(local), live_count, options.guard_ratio, live_objects=len(live))
     if not guard.ok:
         if not options.force:
             raise GuardRefused(guard.message)
@@ -189,7 +189,19 @@ def _built_count(local: Sequence[LocalFile]) -> int | None:
 
 
 def _live_count(bucket: Bucket, live: dict[str, RemoteObject]) -> int | None:
-    return site_upcoming_count(lambda key: bucket.read(key) if key in live else None)
+    """The live count, from the first count file that can be read; a file that cannot is skipped (the guard
+    then refuses when none can, so an unreadable object never lets a build through)."""
+
+    def read(key: str) -> bytes | None:
+        if key not in live:
+            return None
+        try:
+            return bucket.read(key)
+        except Exception as error:  # an unreadable count file is a missing one; the guard fails closed
+            log.warning("cannot read the live %s: %s", key, error)
+            return None
+
+    return site_upcoming_count(read)
 
 
 def _upload_all(

@@ -19,6 +19,7 @@ from events.clock import Clock
 from events.collect.collector import CollectReport
 from events.publish.guard import site_upcoming_count
 from events.run.outcome import Outcome
+from events.site.manifest import build_counts
 
 __all__ = ["NightlyResult", "NightlyRun", "Verdict", "judge", "nightly_command", "upcoming_count"]
 
@@ -90,6 +91,8 @@ class NightlyRun:
             summary["totals"] = report.totals()
             summary["store"] = dict(report.store_stats)
             output = self._stage(summary, "generate", self._generate)
+            # Files planned, written, unchanged and removed, as the build's manifest recorded them.
+            summary["stages"]["generate"].update(build_counts(output))
             upcoming = upcoming_count(output)
             summary["totals"]["upcoming"] = upcoming
             verdict = judge(len(report.groups), len(report.failed), upcoming, self._max_failed_share)

@@ -13,12 +13,13 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["can_fork", "share_with_child"]
 
 T = TypeVar("T")
-Counts = dict[str, int]
+# Counts (added up) and mappings such as {path: digest} (merged); JSON, to cross the pipe.
+Counts = dict[str, Any]
 
 
 def can_fork() -> bool:
@@ -32,8 +33,9 @@ def share_with_child(
     """work(ours) here and work(theirs) in a forked child, their counts added up.
 
     `work` must only have effects outside this process (files written) and
-    return counts; the child's come back through a pipe as JSON, and its
-    failure is raised here with the child's traceback.
+    return counts (numbers, added up) or mappings (merged); the child's come
+    back through a pipe as JSON, and its failure is raised here with the
+    child's traceback.
     """
     if not (can_fork() if fork is None else fork) or not ours or not theirs:
         return work([*ours, *theirs])
@@ -63,4 +65,10 @@ def share_with_child(
     if status != 0:
         raise RuntimeError(f"the child process sharing the work failed ({status}):\n{message}")
     theirs_counts: Counts = json.loads(message)
-    return {key: counts.get(key, 0) + theirs_counts.get(key, 0) for key in sorted({*counts, *theirs_counts})}
+    return {key: _merge(counts.get(key), theirs_counts.get(key)) for key in sorted({*counts, *theirs_counts})}
+
+
+def _merge(ours: Any, theirs: Any) -> Any:
+    if isinstance(ours, dict) or isinstance(theirs, dict):
+        return {**(ours or {}), **(theirs or {})}
+    return (ours or 0) + (theirs or 0)

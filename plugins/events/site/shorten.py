@@ -3,6 +3,10 @@
 Feeds sometimes carry a whole newsletter in DESCRIPTION or a paragraph in
 SUMMARY. Pages show at most `TITLE_LIMIT` / `DESCRIPTION_LIMIT` characters,
 cut at a word boundary with an ellipsis; JSON and ICS keep the full text.
+What pages hand to machines is capped too, so one huge field cannot bloat a
+page: meta and Open Graph descriptions and the JSON-LD description get
+SUMMARY_LIMIT characters, JSON-LD names TITLE_LIMIT, places PLACE_LIMIT, and
+a link longer than URL_LIMIT is left out of the JSON-LD.
 """
 
 from __future__ import annotations
@@ -10,10 +14,24 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["DESCRIPTION_LIMIT", "ELLIPSIS", "TITLE_LIMIT", "html_text_length", "shorten_html", "shorten_text", "tidy_html"]
+__all__ = [
+    "DESCRIPTION_LIMIT",
+    "ELLIPSIS",
+    "PLACE_LIMIT",
+    "SUMMARY_LIMIT",
+    "TITLE_LIMIT",
+    "URL_LIMIT",
+    "html_text_length",
+    "shorten_html",
+    "shorten_text",
+    "tidy_html",
+]
 
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 2000
+SUMMARY_LIMIT = 300  # meta description, og:description, JSON-LD description
+PLACE_LIMIT = 200  # a place's name or address in JSON-LD
+URL_LIMIT = 2000  # longer links are left out of JSON-LD
 ELLIPSIS = "…"
 # Descriptions are sanitized HTML (nh3 escapes every "<" in text), so a tag
 # is exactly "<...>" and the text is what lies between tags, unescaped:

@@ -18,6 +18,7 @@ from events.site.files.feed_catalog import FeedSpec, feed_catalog
 from events.site.pages.calendar_pages import plan_calendar_pages
 from events.site.pages.structured_data import event_jsonld, jsonld_script
 from events.site.records import CountLink, DayListing, FeedRow, PageSpec, SiteInfo, SourceRow
+from events.site.shorten import SUMMARY_LIMIT, shorten_text
 from events.site.urls import absolute_url, category_page, day_page, event_ics, group_page, page_url, state_page, week_page
 
 __all__ = ["RECENT_LIMIT", "by_day", "plan_pages", "select_by_feed", "upcoming_days"]
@@ -132,7 +133,8 @@ class _PageMaker:
                 "today": self.today,
                 "heading": title,
                 "page_title": full_title,
-                "page_description": description,
+                # Meta and Open Graph descriptions: search engines and link previews show a few hundred characters.
+                "page_description": shorten_text(description, SUMMARY_LIMIT),
                 "canonical": absolute_url(self.site.url, page_url(path)),
                 "section": section,
                 "this_week": week_page(self.today),

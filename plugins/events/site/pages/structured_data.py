@@ -2,7 +2,9 @@
 
 Google requires name, startDate and location; it recommends endDate,
 eventStatus, eventAttendanceMode, description, organizer and url, which we
-emit whenever the event has them.
+emit whenever the event has them. Names, descriptions and places are
+capped (`site/shorten.py`): search engines show a few hundred characters,
+and a feed's 100 KB title must not become a 100 KB script.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from events.site.event_view import EventView
+from events.site.shorten import PLACE_LIMIT, SUMMARY_LIMIT, URL_LIMIT, shorten_text
 
 __all__ = ["event_jsonld", "jsonld_script"]
 
@@ -40,20 +43,26 @@ def event_jsonld(view: EventView, page_url: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": event.title,
+        "name": view.display_title,
         "startDate": start,
         "endDate": end,
         "eventStatus": _STATUS.get(view.status, _STATUS["confirmed"]),
         "eventAttendanceMode": _MODE.get(event.location_type, _MODE["in_person"]),
         "location": _location(view),
         "organizer": {"@type": "Organization", "name": event.group_name, "url": event.group_website},
-        "url": page_url if page_url.startswith(("http://", "https://")) else event.url,
+        "url": page_url if page_url.startswith(("http://", "https://")) else _link(event.url),
     }
     # Google recommends a description; an event without one is described by who holds it and when.
-    data["description"] = event.summary or f"{event.title}, held by {event.group_name}: {view.when_label}."
-    if event.url and data["url"] != event.url:
+    description = event.summary or f"{view.display_title}, held by {event.group_name}: {view.when_label}."
+    data["description"] = shorten_text(description, SUMMARY_LIMIT)
+    if _link(event.url) and data["url"] != event.url:
         data["sameAs"] = event.url
     return data
+
+
+def _link(url: str) -> str:
+    """`url`, or nothing when it is too long to be worth a search engine's while."""
+    return url if len(url) <= URL_LIMIT else ""
 
 
 def jsonld_script(data: dict[str, Any]) -> str:
@@ -65,7 +74,7 @@ def jsonld_script(data: dict[str, Any]) -> str:
 def _location(view: EventView) -> dict[str, Any] | list[dict[str, Any]]:
     event = view.event
     online_url = event.location if event.location.startswith(("http://", "https://")) else event.url
-    virtual = {"@type": "VirtualLocation", "url": online_url}
+    virtual = {"@type": "VirtualLocation", "url": _link(online_url) or _link(event.url)}
     if event.location_type == "virtual":
         return virtual
     address: dict[str, Any] | str
@@ -77,10 +86,11 @@ def _location(view: EventView) -> dict[str, Any] | list[dict[str, Any]]:
             address["addressRegion"] = event.state
         street = _street(event.location, event.city)
         if street:
-            address["streetAddress"] = street
+            address["streetAddress"] = shorten_text(street, PLACE_LIMIT)
     else:
-        address = event.location or "To be announced"
-    place = {"@type": "Place", "name": (event.location.split(",")[0].strip() or "To be announced"), "address": address}
+        address = shorten_text(event.location, PLACE_LIMIT) or "To be announced"
+    name = shorten_text(event.location.split(",")[0].strip(), PLACE_LIMIT) or "To be announced"
+    place = {"@type": "Place", "name": name, "address": address}
     return [place, virtual] if event.location_type == "hybrid" else place
 
 
