@@ -26,7 +26,9 @@ from events.site.forked_render import share_with_child
 from events.site.manifest import digest, file_digest, finish_output, theme_static_files, unsafe_to_prune
 from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
+from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, template_salt
 from events.store import open_store
+from events.version import __version__
 
 __all__ = ["BuildRecord", "EventsGenerator", "finish_build", "generator_for"]
 
@@ -99,19 +101,43 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
         self.env.globals["cached_event_item"] = self._event_item_renderer(common["SITEURL"])
         # Loaded before the work is split, so a forked child inherits them compiled.
         templates = {name: self.get_template(name) for name in sorted({spec.template for spec in self.plan.pages})}
+        cache_file = self.events_settings.cache_dir / "pages.json"
+        cache = RenderCache() if self.events_settings.full_render else RenderCache.load(cache_file)
+        site_values = {
+            "SITEURL": common["SITEURL"],
+            "SITENAME": self.settings.get("SITENAME", ""),
+            "pages": sorted((str(p.url), str(p.title)) for p in self.context.get("pages", ())),
+        }
+        salt = template_salt([Path(self.theme) / "templates"], site_values, __version__)
 
         def write(jobs: Sequence[PageSpec | _OtherFiles]) -> dict[str, Any]:
             output = _Output(root)
-            files = 0
+            digests = InputDigests(salt)
+            stamps: dict[str, list[Any]] = {}
+            files = rendered = 0
             for job in jobs:
                 if isinstance(job, PageSpec):
+                    try:
+                        inputs = digests.page(job.path, job.template, job.context)
+                    except Uncacheable as reason:
+                        log.debug("events: %s is rendered every build: %s", job.path, reason)
+                        inputs = ""
+                    kept = cache.stamps.get(job.path)
+                    if inputs and kept is not None and cache.fresh(root, job.path, inputs):
+                        output.digests[job.path] = kept.sha256
+                        stamps[job.path] = [kept.inputs, kept.size, kept.mtime_ns, kept.sha256]
+                        continue
                     html = templates[job.template].render({**common, **job.context, "page_path": job.path})
                     output.write(job.path, html.encode("utf-8"))
+                    rendered += 1
+                    if inputs:
+                        info = (root / job.path).stat()
+                        stamps[job.path] = [inputs, info.st_size, info.st_mtime_ns, output.digests[job.path]]
                     continue
                 for artifact in self.plan.artifacts():
                     output.write(artifact.path, artifact.content)
                     files += 1
-            return {"files": files, "written": output.written, "digests": output.digests}
+            return {"files": files, "written": output.written, "rendered": rendered, "digests": output.digests, "stamps": stamps}
 
         pages = self.plan.pages
         # Planning and writing the other files takes about as long as rendering
@@ -120,14 +146,19 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
         ours = [spec for number, spec in enumerate(pages) if number % 6 != 5]
         theirs: list[PageSpec | _OtherFiles] = [_OtherFiles(), *pages[5::6]]
         counts = share_with_child(list[PageSpec | _OtherFiles](ours), theirs, write)
-        log.info("events: %d pages and %d files, %d rewritten", len(pages), counts["files"], counts["written"])
+        RenderCache({path: FileStamp(*stamp) for path, stamp in counts["stamps"].items()}).save(cache_file)
+        log.info(
+            "events: %d pages (%d rendered) and %d files, %d rewritten", len(pages), counts["rendered"], counts["files"], counts["written"]
+        )
         if self.build is not None:
             self._record(self.build, counts, writer)
 
     def _record(self, build: BuildRecord, counts: dict[str, Any], writer: Any) -> None:
         """What this run planned, for the manifest; Pelican's own files are read from its writer."""
         build.digests.update(counts["digests"])
-        build.counts.update(pages=len(self.plan.pages), files=int(counts["files"]), rewritten=int(counts["written"]))
+        build.counts.update(
+            pages=len(self.plan.pages), pages_rendered=int(counts["rendered"]), files=int(counts["files"]), rewritten=int(counts["written"])
+        )
         written = getattr(writer, "_written_files", None)
         if isinstance(written, set):
             # The articles and pages generators write before this one; nothing writes through Pelican's writer after it.

@@ -32,6 +32,7 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_TIMEZONE": ("America/New_York", "the site's display timezone (IANA name)"),
     "EVENTS_NOW": ("", "pin 'now' (ISO 8601 with offset) for reproducible builds; empty means the real time"),
     "EVENTS_COLLECT": (True, "a Pelican run collects feeds before generating; False generates from the store only"),
+    "EVENTS_RENDER_ALL": (False, "render every page even when its inputs are unchanged since the last build (ignores the render cache)"),
     "EVENTS_STORE": ("sqlite", "'sqlite' (embedded, default) or 'dynamodb'"),
     "EVENTS_CACHE_DIR": (".cache", "folder for the SQLite store and the HTTP cache"),
     "EVENTS_SQLITE_PATH": ("", "SQLite store file; empty means <EVENTS_CACHE_DIR>/events.sqlite3"),
@@ -73,6 +74,7 @@ class EventsSettings:
     timezone: ZoneInfo
     now: datetime | None
     collect: bool
+    full_render: bool
     store: str
     cache_dir: Path
     sqlite_path: Path
@@ -128,6 +130,7 @@ class EventsSettings:
             timezone=value.zone("EVENTS_TIMEZONE"),
             now=value.instant("EVENTS_NOW"),
             collect=value.flag("EVENTS_COLLECT"),
+            full_render=value.flag("EVENTS_RENDER_ALL"),
             store=store,
             cache_dir=cache_dir,
             sqlite_path=(root / sqlite) if sqlite else cache_dir / "events.sqlite3",

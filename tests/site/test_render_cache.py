@@ -98,7 +98,7 @@ def test_a_page_is_fresh_only_with_the_same_inputs_and_its_file_as_written(tmp_p
     page.parent.mkdir()
     page.write_text("<p>hi</p>")
     info = page.stat()
-    cache = RenderCache({"a/index.html": FileStamp("d1", info.st_size, info.st_mtime_ns)})
+    cache = RenderCache({"a/index.html": FileStamp("d1", info.st_size, info.st_mtime_ns, "sha")})
     assert cache.fresh(tmp_path, "a/index.html", "d1")
     assert not cache.fresh(tmp_path, "a/index.html", "d2")
     assert not cache.fresh(tmp_path, "b/index.html", "d1")
@@ -110,9 +110,9 @@ def test_a_page_is_fresh_only_with_the_same_inputs_and_its_file_as_written(tmp_p
 
 def test_the_cache_round_trips_and_a_broken_file_reads_as_empty(tmp_path):
     file = tmp_path / "cache" / "pages.json"
-    RenderCache({"a/index.html": FileStamp("d1", 3, 42)}).save(file)
-    assert RenderCache.load(file).stamps == {"a/index.html": FileStamp("d1", 3, 42)}
-    for garbage in ("", "{", "[]", '{"format": 999, "pages": {}}', '{"format": 1, "pages": {"a": [1]}}'):
+    RenderCache({"a/index.html": FileStamp("d1", 3, 42, "sha")}).save(file)
+    assert RenderCache.load(file).stamps == {"a/index.html": FileStamp("d1", 3, 42, "sha")}
+    for garbage in ("", "{", "[]", '{"format": 999, "pages": {}}', '{"format": 2, "pages": {"a": [1]}}'):
         file.write_text(garbage)
         assert RenderCache.load(file).stamps == {}
     assert RenderCache.load(tmp_path / "missing.json").stamps == {}

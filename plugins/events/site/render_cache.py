@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = ["FileStamp", "InputDigests", "RenderCache", "Uncacheable", "template_salt"]
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 class Uncacheable(Exception):
@@ -106,11 +106,12 @@ class InputDigests:
 
 @dataclasses.dataclass(frozen=True)
 class FileStamp:
-    """A page as it was last written: the digest of its inputs, and its file's size and modification time."""
+    """A page as it was last written: the digest of its inputs, its file's size and modification time, and its SHA-256."""
 
     inputs: str
     size: int
     mtime_ns: int
+    sha256: str
 
     def still_there(self, path: Path) -> bool:
         """The file exists as it was written (an output/ from another machine or a fresh checkout fails this)."""
@@ -145,7 +146,7 @@ class RenderCache:
     def save(self, file: Path) -> None:
         """Written whole to a temporary file and renamed, so a killed run leaves the old cache or the new one."""
         file.parent.mkdir(parents=True, exist_ok=True)
-        pages = {path: [s.inputs, s.size, s.mtime_ns] for path, s in sorted(self.stamps.items())}
+        pages = {path: [s.inputs, s.size, s.mtime_ns, s.sha256] for path, s in sorted(self.stamps.items())}
         temporary = file.with_name(file.name + ".tmp")
         temporary.write_text(json.dumps({"format": _FORMAT, "pages": pages}, separators=(",", ":")), encoding="utf-8")
         temporary.replace(file)
