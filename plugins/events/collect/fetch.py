@@ -36,6 +36,7 @@ import requests
 import requests_cache
 import urllib3
 
+from events.collect.address_rule import refusal
 from events.collect.guarded_http import FetchFailure, Guard, GuardedAdapter, Names, Resolver, system_resolver
 
 __all__ = ["NO_NETWORK_MIN_HOSTS", "REASONS", "FetchFailure", "FetchResult", "Fetcher", "reason_for_status"]
@@ -87,8 +88,9 @@ class FetchResult:
 class Fetcher:
     """Fetches URLs through one persistent HTTP cache; one instance per run.
 
-    `sleep`, `monotonic`, `wall_clock` and `resolve` are injected so tests of
-    backoff, deadlines and name resolution need neither wait nor a network.
+    `sleep`, `monotonic`, `wall_clock`, `resolve` and `address_rule` are
+    injected so tests of backoff, deadlines, name resolution and the address
+    rule need neither wait nor a network beyond 127.0.0.1.
     """
 
     def __init__(
@@ -105,6 +107,7 @@ class Fetcher:
         retry_wait: float = 30.0,
         allow_private: bool = False,
         resolve: Resolver = system_resolver,
+        address_rule: Callable[[str], str | None] = refusal,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -122,7 +125,7 @@ class Fetcher:
                 allowable_codes=(200,),
                 stale_if_error=False,
             )
-        self._guard = Guard(Names(resolve, retries), allow_private)
+        self._guard = Guard(Names(resolve, retries), allow_private, address_rule)
         adapter = GuardedAdapter(self._guard, pool_maxsize=max(per_host, 1))
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)

@@ -200,9 +200,10 @@ def _shut(sock: socket.socket) -> None:
 class Guard:
     """One fetcher's rule for connections: the run's names, the address rule, each thread's current try."""
 
-    def __init__(self, names: Names, allow_private: bool) -> None:
+    def __init__(self, names: Names, allow_private: bool, rule: Callable[[str], str | None] = refusal) -> None:
         self.names = names
         self.allow_private = allow_private
+        self._rule = rule
         self._local = threading.local()
 
     @contextlib.contextmanager
@@ -230,11 +231,11 @@ class Guard:
         """A connected socket to `connection`'s host: resolved once, checked, bounded by the try."""
         host, port = connection._dns_host, int(connection.port or 0)
         addresses = self.names.addresses(host)
-        allowed = list(addresses) if self.allow_private else [a for a in addresses if refusal(a[1]) is None]
+        allowed = list(addresses) if self.allow_private else [a for a in addresses if self._rule(a[1]) is None]
         if not allowed:
-            family, ip, _ = addresses[0]
+            ip = addresses[0][1]
             named = "" if _literal(host) is not None else f" ({host})"
-            raise FetchFailure(f"the feed's address {ip}{named} is {refusal(ip)}; refused", "refused-address")
+            raise FetchFailure(f"the feed's address {ip}{named} is {self._rule(ip)}; refused", "refused-address")
         watch = self.current()
         last: OSError | None = None
         for family, ip, scope in allowed:
