@@ -132,8 +132,10 @@ def _literal(host: str) -> Address | None:
         ip = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
     except ValueError:
         return None
-    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-    return (int(family), str(ip), 0)
+    if ip.version == 4:
+        return (int(socket.AF_INET), str(ip), 0)
+    mapped = ip.ipv4_mapped
+    return (int(socket.AF_INET6), f"::ffff:{mapped}" if mapped is not None else str(ip), 0)
 
 
 def _gai_text(problem: Exception) -> str:
