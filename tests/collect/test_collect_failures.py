@@ -18,7 +18,7 @@ from conftest import NEW_YORK
 from routedserver import RoutedServer
 
 from events.clock import Clock
-from events.collect.collector import CollectReport, Collector, GroupReport
+from events.collect.collector import Collector, CollectReport, GroupReport
 from events.collect.fetch import REASONS, Fetcher
 from events.collect.guarded_http import Address, Names
 from events.models import Group
@@ -143,7 +143,7 @@ def test_groups_not_fetched_by_the_phase_deadline_fail_and_keep_their_events(set
     fetcher = Fetcher(None, allow_private=True, workers=1, monotonic=lambda: clock[0])  # one worker: alpha goes first
     report, kept = run(late, local_groups(server.base_url), fetcher)
     status = {g.group_id: (g.ok, g.reason) for g in report.groups}
-    assert status == {"alpha": (True, ""), **{slug: (False, "deadline") for slug in SLUGS[1:]}}
+    assert status == {"alpha": (True, ""), **dict.fromkeys(SLUGS[1:], (False, "deadline"))}
     assert report.failed[0].error.startswith("fetch failed: the run's time for fetching ran out (")
     assert kept == set(SLUGS)
     assert report.summary_line() == "collected 6 group(s): 1 ok, 5 failed (deadline 5); 1 event(s) found"
