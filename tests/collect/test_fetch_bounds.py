@@ -234,3 +234,55 @@ def test_the_preview_applies_the_same_rule(tmp_path):
             fetcher.close()
     assert not preview.ok and preview.error.startswith("fetch failed: the feed's address 127.0.0.1 is loopback; refused (")
     assert server.hits == {}
+
+
+def test_a_kept_alive_connection_is_bounded_by_the_try_that_reuses_it(tmp_path):
+    """The second request goes over the first one's connection; its slow body is still cut off."""
+    peers: list[int] = []
+    stop = threading.Event()
+
+    class KeepAlive(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            peers.append(self.client_address[1])
+            body = CALENDAR if len(peers) == 1 else b"B" * 300  # the second one would take a minute
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                if len(peers) == 1:
+                    self.wfile.write(body)
+                    return
+                for byte in body:
+                    if stop.wait(0.2):
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with LoopbackServer(KeepAlive) as server:
+        made = make(tmp_path, timeout=1.0, retries=1, per_host=1)
+        first = made.fetch(server.base_url + "/first.ics")
+        started = time.monotonic()
+        second = made.fetch(server.base_url + "/second.ics")
+        elapsed = time.monotonic() - started
+        stop.set()
+    assert first.ok and not second.ok and second.reason == "timeout"
+    assert len(peers) == 2 and peers[0] == peers[1]  # one connection, kept alive
+    assert elapsed < GENEROUS
+
+
+def test_the_run_deadline_cuts_a_slow_try_short_and_stops_further_fetches(tmp_path):
+    drip = _Drip(HEAD, b"B" * 200, drip_head=True)
+    with drip.running() as url:
+        made = make(tmp_path, timeout=30.0, retries=3)
+        results = made.fetch_many([url], deadline=made.deadline_in(1.0))
+        late = made.fetch_many([url + "?again"], deadline=made.deadline_in(0.0))
+    (cut,) = results.values()
+    assert not cut.ok and cut.reason == "deadline" and cut.attempts == 1 and made.waits == []
+    (never,) = late.values()
+    assert not never.ok and never.reason == "deadline" and never.attempts == 0
+    assert never.error == "the run's time for fetching ran out"

@@ -214,7 +214,7 @@ class Fetcher:
                     return failed()
                 seconds = min(seconds, left)
             attempt += 1
-            wait = 0.0
+            wait, status = 0.0, 0
             try:
                 with self._host_lock(url), self._guard.attempt(seconds) as watch:
                     try:
@@ -244,16 +244,14 @@ class Fetcher:
                 wait = _retry_after(response.headers.get("Retry-After"), self._wall_clock())
             except FetchFailure as failure:
                 error, reason = str(failure), failure.reason
-                if reason == "timeout" and deadline is not None and seconds < self._timeout:
-                    reason = "deadline"  # the run's deadline, not the try's, cut this try short
-                if reason not in _RETRIED_REASONS:
-                    break
             except _TRANSPORT_ERRORS as problem:
                 error, reason = _describe(problem)
                 if reason == "timeout":
                     error = _too_slow(seconds)
-                if reason not in _RETRIED_REASONS:
-                    break
+            if reason == "timeout" and seconds < self._timeout:
+                reason = "deadline"  # the run's deadline, not the try's own, cut this try short
+            if reason and reason not in _RETRIED_REASONS and status not in _RETRY_STATUSES:
+                break
             if attempt >= self._retries:
                 break
             pause = max(wait, 0.5 * 2 ** (attempt - 1))
@@ -344,6 +342,8 @@ def _describe(error: Exception) -> tuple[str, str]:
         return " ".join(str(error).split())[:200], "refused-scheme"
     if isinstance(error, (requests.Timeout, TimeoutError)):
         return "timed out", "timeout"
+    if isinstance(error, requests.exceptions.SSLError):
+        return "the TLS handshake failed (an untrusted certificate or an unsupported protocol)", "connection"
     if isinstance(error, requests.ConnectionError):
         return "could not connect", "connection"
     return " ".join(str(error).split())[:200] or type(error).__name__, "connection"

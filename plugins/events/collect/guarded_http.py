@@ -172,7 +172,10 @@ class TryWatch:
         with self._lock:
             if self._finished:
                 return
-            duplicate = socket.fromfd(sock.fileno(), sock.family, sock.type)
+            try:
+                duplicate = socket.fromfd(sock.fileno(), sock.family, sock.type)
+            except OSError:  # closed already: nothing left to bound
+                return
             self._sockets.append(duplicate)
             if self._expired:
                 _shut(duplicate)
