@@ -65,6 +65,7 @@ def run(groups: int, latency: float, workers: int) -> dict[str, float]:
                     "EVENTS_CACHE_DIR": work,
                     "EVENTS_FETCH_WORKERS": workers,
                     "EVENTS_FETCH_TIMEOUT": max(5.0, latency * 10),
+                    "EVENTS_FETCH_ALLOW_PRIVATE": True,  # the feeds are served on 127.0.0.1
                 },
                 ROOT,
             )

@@ -113,6 +113,7 @@ def main() -> None:
                     "EVENTS_STORE": "dynamodb",
                     "EVENTS_DYNAMODB_TABLE": "events-cost",
                     "EVENTS_CACHE_DIR": str(work / "cache"),
+                    "EVENTS_FETCH_ALLOW_PRIVATE": "true",  # the feeds are served on 127.0.0.1
                     "EVENTS_PUBLISH_BUCKET": "cost",
                     "EVENTS_PUBLISH_DISTRIBUTION": _distribution(cloudfront.endpoint),
                     "EVENTS_GROUPS_DIR": str(write_demo_groups(ROOT / "tests" / "data" / "demo" / "groups", work / "_groups", feeds.base_url)),

@@ -50,6 +50,7 @@ def build_site(tmp_path: Path, groups_dir: Path, now: str = DEMO_NOW, extra_env:
         "EVENTS_CACHE_DIR": str(tmp_path / "cache"),
         "EVENTS_NOW": now,
         "EVENTS_COLLECT": "true",
+        "EVENTS_FETCH_ALLOW_PRIVATE": "true",  # the feeds are served on 127.0.0.1
         **(extra_env or {}),
     }
     result = subprocess.run(

@@ -19,6 +19,7 @@ def run_preview(tmp_path: Path, names: list[str]) -> subprocess.CompletedProcess
             "EVENTS_GROUPS_DIR": str(groups),
             "EVENTS_CACHE_DIR": str(tmp_path / "cache"),
             "EVENTS_NOW": DEMO_NOW,
+            "EVENTS_FETCH_ALLOW_PRIVATE": "true",  # the feeds are served on 127.0.0.1
         }
         files = [arg for name in names for arg in ("--files", str(groups / f"{name}.yaml"))]
         return subprocess.run(

@@ -12,7 +12,7 @@ __all__ = ["LOG_FORMATS", "JsonFormatter", "configure_logging"]
 
 LOG_FORMATS = ("text", "json")
 # Extra attributes callers attach with `extra=`; the JSON format carries them as fields.
-_EXTRA_FIELDS = ("group", "stage", "counts", "url", "seconds")
+_EXTRA_FIELDS = ("group", "stage", "counts", "url", "seconds", "reason")
 
 
 class JsonFormatter(logging.Formatter):

@@ -39,11 +39,15 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_DYNAMODB_TABLE": ("dctech-events", "DynamoDB table name (endpoint and region come from boto3's configuration)"),
     "EVENTS_ARCHIVE_DAYS": (365, "days past events are kept for the archive before they expire"),
     "EVENTS_HORIZON_DAYS": (90, "how far ahead collection reads each feed"),
-    "EVENTS_FETCH_TIMEOUT": (20.0, "seconds for one HTTP request (connect and read)"),
+    "EVENTS_FETCH_TIMEOUT": (20.0, "seconds for one try of one URL: connecting, headers and body together (then the connection is closed)"),
     "EVENTS_FETCH_WORKERS": (64, "concurrent fetches in all"),
     "EVENTS_FETCH_PER_HOST": (4, "concurrent fetches to one host"),
     "EVENTS_FETCH_RETRIES": (3, "tries per URL on network errors, 429 and 5xx"),
     "EVENTS_FETCH_MAX_BYTES": (10_000_000, "largest feed body accepted, in bytes"),
+    "EVENTS_FETCH_RETRY_WAIT": (30.0, "most seconds of waiting between the tries of one URL, Retry-After included; a server asking more is not tried again"),
+    "EVENTS_FETCH_MAX_REDIRECTS": (5, "most redirects followed for one URL (to http(s) URLs only)"),
+    "EVENTS_FETCH_PHASE_SECONDS": (600.0, "most seconds the fetching of one collection run may take; groups not fetched by then fail, events kept"),
+    "EVENTS_FETCH_ALLOW_PRIVATE": (False, "fetch from loopback, private, link-local and other non-public addresses (tests and the demo use 127.0.0.1)"),
     "EVENTS_USER_AGENT": ("dctech-events/0.1 (+https://github.com/dctech-events/site)", "User-Agent sent with every request"),
     "EVENTS_PAGE_EXPIRE_HOURS": (12, "hours an event page read for enrichment (source setting 'enrich') is reused before it is read again"),
     "EVENTS_MAX_OCCURRENCES": (2000, "most occurrences read from one feed"),
@@ -86,6 +90,10 @@ class EventsSettings:
     fetch_per_host: int
     fetch_retries: int
     fetch_max_bytes: int
+    fetch_retry_wait: float
+    fetch_max_redirects: int
+    fetch_phase_seconds: float
+    fetch_allow_private: bool
     user_agent: str
     page_expire_hours: int
     max_occurrences: int
@@ -142,6 +150,10 @@ class EventsSettings:
             fetch_per_host=value.count("EVENTS_FETCH_PER_HOST", minimum=1),
             fetch_retries=value.count("EVENTS_FETCH_RETRIES", minimum=1),
             fetch_max_bytes=value.count("EVENTS_FETCH_MAX_BYTES", minimum=1),
+            fetch_retry_wait=value.seconds("EVENTS_FETCH_RETRY_WAIT"),
+            fetch_max_redirects=value.count("EVENTS_FETCH_MAX_REDIRECTS"),
+            fetch_phase_seconds=value.seconds("EVENTS_FETCH_PHASE_SECONDS"),
+            fetch_allow_private=value.flag("EVENTS_FETCH_ALLOW_PRIVATE"),
             user_agent=value.text("EVENTS_USER_AGENT"),
             page_expire_hours=value.count("EVENTS_PAGE_EXPIRE_HOURS", minimum=1),
             max_occurrences=value.count("EVENTS_MAX_OCCURRENCES", minimum=1),

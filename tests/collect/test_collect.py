@@ -86,7 +86,7 @@ def groups(base: str) -> list[Group]:
 @pytest.fixture
 def settings(tmp_path):
     return EventsSettings.from_mapping(
-        {"EVENTS_NOW": NOW, "EVENTS_CACHE_DIR": str(tmp_path / "cache"), "EVENTS_FETCH_RETRIES": 1}, ROOT
+        {"EVENTS_NOW": NOW, "EVENTS_CACHE_DIR": str(tmp_path / "cache"), "EVENTS_FETCH_RETRIES": 1, "EVENTS_FETCH_ALLOW_PRIVATE": True}, ROOT
     )
 
 

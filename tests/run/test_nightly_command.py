@@ -56,6 +56,7 @@ def site_env(servers, tmp_path):
         "EVENTS_STORE": "sqlite",
         "EVENTS_CACHE_DIR": str(tmp_path / "cache"),
         "EVENTS_NOW": DEMO_NOW,
+        "EVENTS_FETCH_ALLOW_PRIVATE": "true",  # the feeds are served on 127.0.0.1
         "EVENTS_RUN_SUMMARY": str(tmp_path / "summary.json"),
         "EVENTS_PUBLISH_BUCKET": BUCKET,
         "EVENTS_PUBLISH_PREFIX": tmp_path.name,

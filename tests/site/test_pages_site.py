@@ -44,7 +44,8 @@ def edge_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("edge")
     with FeedServer(DATA / "pages" / "feeds") as server:
         groups = write_demo_groups(DATA / "pages" / "groups", work / "_groups", server.base_url)
-        env = {"EVENTS_GROUPS_DIR": str(groups), "EVENTS_CACHE_DIR": str(work / "cache"), "EVENTS_NOW": DEMO_NOW, "EVENTS_COLLECT": "true"}
+        env = {"EVENTS_GROUPS_DIR": str(groups), "EVENTS_CACHE_DIR": str(work / "cache"), "EVENTS_NOW": DEMO_NOW, "EVENTS_COLLECT": "true",
+               "EVENTS_FETCH_ALLOW_PRIVATE": "true"}
         _pelican(work / "output", env, "-e", f"SITEURL={json.dumps(SITEURL)}")
     return work / "output"
 
@@ -236,7 +237,8 @@ def test_same_store_and_clock_give_byte_identical_pages(demo_site, tmp_path):
     """A second build from the same recorded feeds and pinned clock writes the same bytes."""
     with FeedServer(DATA / "demo" / "feeds") as server:
         groups = write_demo_groups(DATA / "demo" / "groups", tmp_path / "_groups", server.base_url)
-        env = {"EVENTS_GROUPS_DIR": str(groups), "EVENTS_CACHE_DIR": str(tmp_path / "cache"), "EVENTS_NOW": DEMO_NOW, "EVENTS_COLLECT": "true"}
+        env = {"EVENTS_GROUPS_DIR": str(groups), "EVENTS_CACHE_DIR": str(tmp_path / "cache"), "EVENTS_NOW": DEMO_NOW, "EVENTS_COLLECT": "true",
+               "EVENTS_FETCH_ALLOW_PRIVATE": "true"}
         _pelican(tmp_path / "output", env)
     again = tmp_path / "output"
     # Feed URLs carry the feed server's port, which differs between runs; nothing else may.

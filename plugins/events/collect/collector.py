@@ -15,7 +15,11 @@ that the network is used concurrently across all groups:
 5. sync each group into the store and log one line per group.
 
 A group with any failed or unparsable document is failed: nothing of it
-changes in the store (DESIGN.md, "last seen" rules).
+changes in the store (DESIGN.md, "last seen" rules). Each failure carries a
+reason from `fetch.REASONS` ("timeout", "dns", "not-a-calendar", ...), so a
+run ends with its failures counted by cause. Fetching (phases 1 and 3
+together) has one deadline, `EVENTS_FETCH_PHASE_SECONDS`; what is not
+fetched by then fails with the reason "deadline".
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ class GroupReport:
     counts: dict[str, int] = field(default_factory=dict)
     revalidated: bool = False
     documents: int = 0
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,10 +93,22 @@ class CollectReport:
         totals["groups_failed"] = len(self.failed)
         return totals
 
+    def failures_by_reason(self) -> dict[str, int]:
+        """Failed groups counted by reason, the most frequent first (ties by name)."""
+        counts: dict[str, int] = {}
+        for report in self.failed:
+            counts[report.reason or "other"] = counts.get(report.reason or "other", 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
     def summary_line(self) -> str:
-        """One line for the end of a run: groups ok and failed, events found."""
+        """One line for the end of a run: groups ok and failed (by reason), events found."""
         found = sum(g.events_found for g in self.groups)
-        return f"collected {len(self.groups)} group(s): {len(self.groups) - len(self.failed)} ok, {len(self.failed)} failed; {found} event(s) found"
+        reasons = ", ".join(f"{reason} {count}" for reason, count in self.failures_by_reason().items())
+        return (
+            f"collected {len(self.groups)} group(s): {len(self.groups) - len(self.failed)} ok, {len(self.failed)} failed"
+            + (f" ({reasons})" if reasons else "")
+            + f"; {found} event(s) found"
+        )
 
 
 @dataclass(frozen=True)
@@ -103,6 +120,7 @@ class GroupRead:
     error: str
     events: tuple[Event, ...]
     warnings: tuple[str, ...]
+    reason: str = ""
 
 
 @dataclass
@@ -112,6 +130,7 @@ class _Work:
     group: Group
     documents: list[FetchResult] = field(default_factory=list)
     error: str = ""
+    reason: str = ""
     warnings: list[str] = field(default_factory=list)
     occurrences: list[tuple[Group, Occurrence]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
@@ -159,10 +178,18 @@ class Collector:
             single_events = None  # no event by hand now or ever: no single-events group in the run
         work = self._read(groups, now, single_events, overlays or {}, durations)
         mark = self._monotonic()
+        offline = [item for item in work if item.reason == "no-network"]
+        if offline:
+            # One line says it all; the groups' own lines drop to debug level.
+            log.warning(
+                "no network: no host name could be resolved; %d group(s) failed, their stored events kept",
+                len(offline),
+                extra={"stage": "collect", "reason": "no-network"},
+            )
         reports = []
         for item in work:
             report = self._sync(item, states.get(item.group.slug), now)
-            _log_report(item.group, report)
+            _log_report(item.group, report, quiet=report.reason == "no-network")
             reports.append(report)
         durations["sync"] = round(self._monotonic() - mark, 3)
         return CollectReport(now, tuple(reports), durations)
@@ -175,7 +202,7 @@ class Collector:
     ) -> list[GroupRead]:
         """Fetch, parse, enrich and normalize, writing nothing (previews of pull requests)."""
         work = self._read(groups, self._clock.now(), single_events, overlays or {}, {})
-        return [GroupRead(w.group, not w.error, w.error, tuple(w.events), tuple(w.warnings)) for w in work]
+        return [GroupRead(w.group, not w.error, w.error, tuple(w.events), tuple(w.warnings), w.reason) for w in work]
 
     def _read(
         self,
@@ -196,7 +223,8 @@ class Collector:
         active = [g for g in groups if g.active and g.source_type in SOURCES]
         work = [_Work(g) for g in active]
         progress = _Progress()
-        self._fetch_documents(work, progress)
+        deadline = self._fetcher.deadline_in(self._settings.fetch_phase_seconds)
+        self._fetch_documents(work, progress, deadline)
         lap("fetch")
         for item in work:
             if not item.error:
@@ -204,7 +232,7 @@ class Collector:
         if single_events is not None:
             work.append(self._single_events(single_events, now))
         lap("parse")
-        self._enrich(work, now, progress)
+        self._enrich(work, now, progress, deadline)
         progress.done()
         lap("enrich")
         duplicates = self._normalize(work, overlays)
@@ -213,7 +241,7 @@ class Collector:
         return work
 
     # Phase 1: documents, all groups at once, round by round.
-    def _fetch_documents(self, work: list[_Work], progress: _Progress) -> None:
+    def _fetch_documents(self, work: list[_Work], progress: _Progress, deadline: float) -> None:
         first = [_first_url(w.group) for w in work]
         pending: dict[int, list[str]] = {i: [url] for i, url in enumerate(first)}
         seen: dict[int, set[str]] = {i: {url} for i, url in enumerate(first)}
@@ -222,7 +250,7 @@ class Collector:
                 return
             urls = [url for group_urls in pending.values() for url in group_urls]
             progress.expect(len(set(urls)))
-            results = self._fetcher.fetch_many(urls, on_done=progress.step)
+            results = self._fetcher.fetch_many(urls, on_done=progress.step, deadline=deadline)
             following: dict[int, list[str]] = {}
             for index, group_urls in pending.items():
                 item = work[index]
@@ -235,6 +263,7 @@ class Collector:
                         item.warnings.append(f"{url}: {result.error}; left out")
                     else:
                         item.error = f"fetch failed: {result.error} ({url})"
+                        item.reason = result.reason or "other"
                         break
                 if item.error:
                     continue
@@ -290,6 +319,7 @@ class Collector:
                 parsed = parse(document.content, request)
             except SourceError as error:
                 item.error = f"{error} ({document.url})"
+                item.reason = "not-a-calendar"
                 return
             item.warnings.extend(parsed.warnings)
             for occurrence in parsed.occurrences:
@@ -299,7 +329,7 @@ class Collector:
                     item.occurrences.append((item.group, occurrence))
 
     # Phase 3: event pages for groups whose feed lacks data.
-    def _enrich(self, work: list[_Work], now: datetime, progress: _Progress) -> None:
+    def _enrich(self, work: list[_Work], now: datetime, progress: _Progress, deadline: float) -> None:
         wanted: dict[int, list[str]] = {}
         for index, item in enumerate(work):
             options = item.group.source_options
@@ -315,7 +345,7 @@ class Collector:
         all_urls = [u for urls in wanted.values() for u in urls]
         progress.expect(len(set(all_urls)))
         expiry = timedelta(hours=self._settings.page_expire_hours)
-        pages = self._fetcher.fetch_many(all_urls, on_done=progress.step, expire_after=expiry)
+        pages = self._fetcher.fetch_many(all_urls, on_done=progress.step, expire_after=expiry, deadline=deadline)
         for index, urls in wanted.items():
             item = work[index]
             facts: dict[str, jsonld.PageEvent] = {}
@@ -383,7 +413,7 @@ class Collector:
             state = next_group_state(previous, group.slug, now, ok=False, error=item.error)
             if state is not None:
                 self._store.put_group_state(state)
-            return GroupReport(group.slug, False, item.error, documents=len(item.documents))
+            return GroupReport(group.slug, False, item.error, documents=len(item.documents), reason=item.reason)
         window_start, _ = collection_window(now, self._settings.horizon_days)
         plan = sync_group(self._store, group.slug, item.events, previous, now, window_start, list(item.warnings))
         return GroupReport(
@@ -415,11 +445,17 @@ def _mark_also_listed(work: list[_Work], duplicates: Mapping[str, set[str]]) -> 
                 item.events[index] = replace(event, also_listed_by=listed)
 
 
-def _log_report(group: Group, report: GroupReport) -> None:
+def _log_report(group: Group, report: GroupReport, quiet: bool = False) -> None:
     # The extras become fields of `--log-format json`; the text format shows the message.
     extra: dict[str, Any] = {"group": group.slug, "stage": "collect"}
     if not report.ok:
-        log.warning("group %s: FAILED, %s; its stored events are kept", group.slug, report.error, extra=extra)
+        log.log(
+            logging.DEBUG if quiet else logging.WARNING,
+            "group %s: FAILED, %s; its stored events are kept",
+            group.slug,
+            report.error,
+            extra={**extra, "reason": report.reason},
+        )
         return
     counts = ", ".join(f"{n} {report.counts.get(n, 0)}" for n in COUNT_NAMES)
     log.info(

@@ -19,15 +19,19 @@ __all__ = ["make_fetcher", "run_collection"]
 log = logging.getLogger(__name__)
 
 
-def make_fetcher(settings: EventsSettings) -> Fetcher:
+def make_fetcher(settings: EventsSettings, in_memory: bool = False) -> Fetcher:
+    """The fetcher of one run, with every `EVENTS_FETCH_*` bound; `in_memory` keeps its HTTP cache off disk (previews)."""
     return Fetcher(
-        settings.cache_dir / "http_cache.sqlite",
+        None if in_memory else settings.cache_dir / "http_cache.sqlite",
         timeout=settings.fetch_timeout,
         workers=settings.fetch_workers,
         per_host=settings.fetch_per_host,
         retries=settings.fetch_retries,
         max_bytes=settings.fetch_max_bytes,
         user_agent=settings.user_agent,
+        max_redirects=settings.fetch_max_redirects,
+        retry_wait=settings.fetch_retry_wait,
+        allow_private=settings.fetch_allow_private,
     )
 
 

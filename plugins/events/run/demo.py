@@ -38,6 +38,8 @@ def build_demo(root: Path, conf: str, output: Path, now: str = DEMO_NOW) -> Outc
                 "EVENTS_GROUPS_DIR": str(groups),
                 "EVENTS_CACHE_DIR": str(work / "cache"),
                 "EVENTS_NOW": now,
+                # The recorded feeds are served on 127.0.0.1, which the address rule refuses by default.
+                "EVENTS_FETCH_ALLOW_PRIVATE": True,
             }
             return build_site(root, conf, output, env)
     finally:

@@ -89,6 +89,7 @@ class NightlyRun:
             report = self._stage(summary, "collect", self._collect)
             summary["groups"] = [_group_summary(g) for g in report.groups]
             summary["totals"] = report.totals()
+            summary["failed_by_reason"] = report.failures_by_reason()
             summary["store"] = dict(report.store_stats)
             output = self._stage(summary, "generate", self._generate)
             # Files planned, written, unchanged and removed, as the build's manifest recorded them.
@@ -127,6 +128,7 @@ def _group_summary(report: Any) -> dict[str, Any]:
         "group_id": report.group_id,
         "ok": report.ok,
         "error": report.error,
+        "reason": report.reason,
         "events_found": report.events_found,
         "warnings": len(report.warnings),
         **dict(report.counts),

@@ -95,19 +95,15 @@ def preview_groups(
 
 def preview_command(settings: EventsSettings, files: Sequence[Path], count: int) -> Outcome:
     """`invoke preview`: the problems of the given group files, then each feed's next `count` events."""
+    from events.run.collection import make_fetcher
     from events.run.validate import validate_files
 
     if not files:
         return Outcome((), "name the group files to preview: invoke preview --files _groups/NAME.yaml")
     loaded = validate_files(settings, files)
     lines = [str(problem) for problem in loaded.problems]
-    fetcher = Fetcher(
-        None,  # an in-memory HTTP cache: a preview leaves nothing behind
-        timeout=settings.fetch_timeout,
-        retries=settings.fetch_retries,
-        max_bytes=settings.fetch_max_bytes,
-        user_agent=settings.user_agent,
-    )
+    # The same bounds and address rule as collection; an in-memory HTTP cache, so a preview leaves nothing behind.
+    fetcher = make_fetcher(settings, in_memory=True)
     now = settings.clock.now()
     try:
         previews = preview_groups(settings, loaded.groups, fetcher, now)
