@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, replace
+from pathlib import Path
 
-from events.collect.collector import Collector, CollectReport
+from events.collect.collector import Collector, CollectReport, GroupReport
 from events.collect.fetch import Fetcher
+from events.inputs.groups import GroupLoad
 from events.run.validate import validate_all
 from events.settings import EventsSettings
 from events.store import open_store
 
-__all__ = ["make_fetcher", "run_collection"]
+__all__ = ["make_fetcher", "run_collection", "with_broken_groups"]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,12 @@ def make_fetcher(settings: EventsSettings) -> Fetcher:
 
 
 def run_collection(settings: EventsSettings) -> CollectReport:
-    """Collect every active group, and the single events, into the configured store."""
+    """Collect every active group, and the single events, into the configured store.
+
+    A group whose file is broken is left out of the run, so nothing of it
+    changes in the store (its events stay, as for a feed that failed), and
+    it counts as failed in the report.
+    """
     checked = validate_all(settings)
     for problem in checked.problems:
         log.warning("file left out: %s", problem)
@@ -46,7 +53,7 @@ def run_collection(settings: EventsSettings) -> CollectReport:
             overlays=checked.overlays.overlays,
         )
         # The store's own counters go into the run summary (and the cost sheet).
-        report = replace(report, store_stats=asdict(store.stats))
+        report = replace(with_broken_groups(report, checked.groups), store_stats=asdict(store.stats))
     finally:
         fetcher.close()
         store.close()
@@ -59,3 +66,15 @@ def run_collection(settings: EventsSettings) -> CollectReport:
     )
     return report
 
+
+
+def with_broken_groups(report: CollectReport, loaded: GroupLoad) -> CollectReport:
+    """`report` with one failed group for each slug whose file is broken (the collector never saw them)."""
+    seen = {g.group_id for g in report.groups}
+    broken = []
+    for slug in sorted(loaded.broken_slugs - seen):
+        first = next((p for p in loaded.problems if Path(p.file).stem.lower() == slug), None)
+        error = f"the group file has a problem, its stored events are kept: {first}" if first else "the group file has a problem"
+        log.warning("%s failed: %s", slug, error, extra={"group": slug, "stage": "validate"})
+        broken.append(GroupReport(slug, False, error))
+    return replace(report, groups=report.groups + tuple(broken)) if broken else report
