@@ -89,7 +89,7 @@ def explain(error: yaml.YAMLError, text: str) -> YamlSyntax:
         return _at(at, "a tab character: YAML indents with spaces only", "spaces instead of tabs")
     if problem.startswith("found character"):
         char = problem.split("'")[1] if problem.count("'") >= 2 else "this character"
-        return _at(at, f"a value cannot start with '{char}'", f"quotes around the value, such as name: \"{char}...\"")
+        return _at(at, f"a value cannot start with '{char}'", f"quotes around the value, such as \"{char}...\"")
     if problem.startswith("mapping values are not allowed"):
         if _colon_in_value(text, at):
             return _at(at, "a ': ' inside a value", "quotes around a value that contains ': ', such as name: \"DC: Python\"")
@@ -99,11 +99,17 @@ def explain(error: yaml.YAMLError, text: str) -> YamlSyntax:
     if problem.startswith("block sequence entries are not allowed"):
         return _at(at, "a list item ('- ') where a value was expected on the same line", "list items on their own lines, indented under their field")
     if context == "while scanning a simple key":
-        return _at(opened, "a line with no ':' where a field was expected", "'field: value', or a long value continued on lines indented under its field")
+        long_key = opened is not None and len(_line(text, opened)) > 1024
+        what = "a field name longer than 1024 characters" if long_key else "a line with no ':' where a field was expected"
+        return _at(opened, what, "'field: value', or a long value continued on lines indented under its field")
     if context == "while parsing a block mapping":
         if got == "a list item ('- ')":
             return _at(at, "a list item ('- ') in the column of the fields", "the list's items indented under their field, such as '  - ai' under 'categories:'")
-        return _at(at, f"{got} where a new field should start: the indentation or a quote does not match the lines above", "one 'field: value' per line, every field starting in the same column")
+        if got in ("a field", "a list"):
+            return _at(at, "this line is indented like no field above it", "every field of a mapping starting in the same column")
+        if got == "more text":
+            return _at(at, "more text where the line should end (after a closing quote?)", "quotes around the whole value, such as name: \"'DC' Python\"")
+        return _at(at, f"{got} where a new field should start", "one 'field: value' per line, every field starting in the same column")
     if context == "while parsing a block collection":
         return _at(at, f"{got} inside a list whose items start with '- '", "every item of a list starting with '- ' in the same column")
     if context == "while parsing a flow node" and "node content" in problem:
@@ -152,14 +158,16 @@ def _found(problem: str) -> str:
     return _TOKEN_WORDS.get(token, shorten(token, 20))
 
 
+def _line(text: str, mark: Mark) -> str:
+    lines = text.split("\n")
+    return lines[mark.line] if mark.line < len(lines) else ""
+
+
 def _colon_in_value(text: str, mark: Mark | None) -> bool:
     """Whether the ':' at `mark` follows another ': ' on its line (a value holding ': '), not a bad indentation."""
     if mark is None:
         return False
-    lines = text.splitlines()
-    if mark.line >= len(lines):
-        return False
-    before = lines[mark.line][: mark.column]
+    before = _line(text, mark)[: mark.column]
     return ": " in before or before.rstrip().endswith(":")
 
 
