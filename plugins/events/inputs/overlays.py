@@ -73,6 +73,9 @@ def load_overlays(folder: Path, categories: Mapping[str, str], only: Sequence[Pa
             problems.append(unreadable or Problem(shown, "file", "cannot be read", "an overlay YAML file"))
             continue
         data = document.data
+        if data == []:
+            problems.append(Problem(shown, "file", "the file holds an empty list", "one overlay, or a list of them"))
+            continue
         entries = data if isinstance(data, list) else [data]
         for index, entry in enumerate(entries):
             where = f"{shown}[{index}]" if isinstance(data, list) else shown
