@@ -7,8 +7,6 @@ wrong hint ("expected a YAML mapping"). The lines are golden.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -22,11 +20,13 @@ CASES = {
     ),
     "unclosed-list-at-end": (
         "name: X\ncategories: [ai, data\n",
-        "line 2, column 13: a list opened with '[' is not closed (found the end of the file on line 3, column 1); expected a ']' after the last item, such as [ai, data]",
+        "line 2, column 13: a list opened with '[' is not closed (found the end of the file on line 3, column 1); "
+        "expected a ']' after the last item, such as [ai, data]",
     ),
     "unclosed-mapping": (
         "name: X\nsource: {type: ical, url: https://e.org/c.ics\nwebsite: https://e.org/\n",
-        "line 2, column 9: a mapping opened with '{' is not closed (found ':' on line 3, column 8); expected a '}' after the last field, such as {type: ical, url: https://...}",
+        "line 2, column 9: a mapping opened with '{' is not closed (found ':' on line 3, column 8); "
+        "expected a '}' after the last field, such as {type: ical, url: https://...}",
     ),
     "colon-in-value": (
         "name: DC: Python\n",
@@ -55,7 +55,8 @@ CASES = {
     ),
     "list-item-at-field-column": (
         "categories:\n- ai\nname: X\n- oops\n",
-        "line 4, column 1: a list item ('- ') in the column of the fields; expected the list's items indented under their field, such as '  - ai' under 'categories:'",
+        "line 4, column 1: a list item ('- ') in the column of the fields; "
+        "expected the list's items indented under their field, such as '  - ai' under 'categories:'",
     ),
     "at-sign": ("name: @dcpython\n", "line 1, column 7: a value cannot start with '@'; expected quotes around the value, such as \"@...\""),
     "duplicate-key": (
@@ -68,7 +69,8 @@ CASES = {
     ),
     "text-after-quote": (
         "name: 'DC' Python\n",
-        "line 1, column 12: more text where the line should end (after a closing quote?); expected quotes around the whole value, such as name: \"'DC' Python\"",
+        "line 1, column 12: more text where the line should end (after a closing quote?); "
+        "expected quotes around the whole value, such as name: \"'DC' Python\"",
     ),
     "python-tag": (
         "name: !!python/object/apply:os.system [ls]\n",
@@ -92,7 +94,9 @@ def test_syntax_error_names_file_line_and_column_in_plain_words(tmp_path, name):
 
 
 @pytest.mark.skipif(_FastLoader is None, reason="PyYAML without libyaml")
-@pytest.mark.parametrize("text", ["name: X\nsource:\n  type: ical\n  url: https://e.org/c.ics\ncategories: [ai, data]\n", "a: &x [1, 2]\nb: *x\n", "", "- 1\n- {a: 2020-01-01}\n"])
+@pytest.mark.parametrize(
+    "text", ["name: X\nsource:\n  type: ical\n  url: https://e.org/c.ics\ncategories: [ai, data]\n", "a: &x [1, 2]\nb: *x\n", "", "- 1\n- {a: 2020-01-01}\n"]
+)
 def test_libyaml_and_python_loaders_agree(text):
     fast, slow = _load(_FastLoader, text), _load(_PythonLoader, text)
     assert fast == slow

@@ -23,6 +23,7 @@ from dateutil import rrule as dateutil_rrule
 
 from events.collect.sources import ical
 from events.collect.sources.base import ParseRequest, ParseResult
+from events.inputs.yaml_errors import shorten
 from events.inputs.yaml_files import (
     SLUG_PATTERN,
     Problem,
@@ -36,7 +37,6 @@ from events.inputs.yaml_files import (
     timezone_problem,
     yaml_files,
 )
-from events.inputs.yaml_errors import shorten
 from events.models import Group, Occurrence
 
 __all__ = [
@@ -135,7 +135,8 @@ def validate_single_event(shown: str, stem: str, data: Any, categories: Mapping[
         problems.append(Problem(shown, field, message, _FIELDS.get(field, "")))
 
     if not SLUG_PATTERN.match(stem):
-        problems.append(Problem(shown, "slug", f"file name {quoted(stem)} is not a slug", "lowercase letters, digits, '-' and '_', like dc-tech-mixer-2026.yaml"))
+        expected = "lowercase letters, digits, '-' and '_', like dc-tech-mixer-2026.yaml"
+        problems.append(Problem(shown, "slug", f"file name {quoted(stem)} is not a slug", expected))
     if not isinstance(data, dict):
         problems.append(Problem(shown, "file", f"the file holds {describe(data)}, not a mapping of fields", "title, start, end, url, location..."))
         return problems

@@ -84,7 +84,8 @@ def explain(error: yaml.YAMLError, text: str) -> YamlSyntax:
     if context.startswith("while scanning a quoted scalar") and "document separator" in problem:
         return _at(opened, f"a quote opened here is not closed before the '---' or '...'{_where(at)}", "the same quote (\" or ') at the end of the value")
     if "unknown escape character" in problem:
-        return _at(at, f"a backslash escape inside double quotes that YAML does not know ({shorten(problem, 60)})", "single quotes around text with backslashes, or '\\\\' for one backslash")
+        message = f"a backslash escape inside double quotes that YAML does not know ({shorten(problem, 60)})"
+        return _at(at, message, "single quotes around text with backslashes, or '\\\\' for one backslash")
     if problem.startswith("found character '\\t'"):
         return _at(at, "a tab character: YAML indents with spaces only", "spaces instead of tabs")
     if problem.startswith("found character"):
@@ -104,21 +105,24 @@ def explain(error: yaml.YAMLError, text: str) -> YamlSyntax:
         return _at(opened, what, "'field: value', or a long value continued on lines indented under its field")
     if context == "while parsing a block mapping":
         if got == "a list item ('- ')":
-            return _at(at, "a list item ('- ') in the column of the fields", "the list's items indented under their field, such as '  - ai' under 'categories:'")
+            expected = "the list's items indented under their field, such as '  - ai' under 'categories:'"
+            return _at(at, "a list item ('- ') in the column of the fields", expected)
         if got in ("a field", "a list"):
             return _at(at, "this line is indented like no field above it", "every field of a mapping starting in the same column")
         if got == "more text":
-            return _at(at, "more text where the line should end (after a closing quote?)", "quotes around the whole value, such as name: \"'DC' Python\"")
+            expected = "quotes around the whole value, such as name: \"'DC' Python\""
+            return _at(at, "more text where the line should end (after a closing quote?)", expected)
         return _at(at, f"{got} where a new field should start", "one 'field: value' per line, every field starting in the same column")
     if context == "while parsing a block collection":
         return _at(at, f"{got} inside a list whose items start with '- '", "every item of a list starting with '- ' in the same column")
     if context == "while parsing a flow node" and "node content" in problem:
-        return _at(at, f"a list '[' or mapping '{{' is still open: a value was expected here, but found {got}", "a value, and the ']' or '}' that closes the list or mapping")
+        message = f"a list '[' or mapping '{{' is still open: a value was expected here, but found {got}"
+        return _at(at, message, "a value, and the ']' or '}' that closes the list or mapping")
     if context.startswith("while parsing a") and "node content" in problem:
         return _at(at, f"a value was expected here but found {got}", _GENERIC_HINT)
-    if context.startswith("while scanning an anchor") or context.startswith("while scanning an alias"):
+    if context.startswith(("while scanning an anchor", "while scanning an alias")):
         return _at(opened, "'&' and '*' start YAML anchors and aliases", "quotes around a value that starts with '&' or '*'")
-    if context.startswith("while scanning a tag") or context.startswith("while parsing a tag"):
+    if context.startswith(("while scanning a tag", "while parsing a tag")):
         return _at(opened, "'!' starts a YAML tag", "quotes around a value that starts with '!'")
     if context.startswith("while scanning a block scalar"):
         return _at(opened, "a '|' or '>' block is not followed by an indented text", "the text on the lines below, indented under its field")

@@ -14,7 +14,7 @@ reads the same whichever parser is installed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ MAX_DEPTH = 40
 # Values plus characters once aliases are expanded: ten times any real file of ours, far below a bomb's millions.
 MAX_EXPANDED = 1_000_000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_NO_ALIASES = "each value written out, without anchors (&) and aliases (*)"
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,15 @@ class _BoundedComposer(Composer):
     """Composes nodes, refusing nesting deeper than MAX_DEPTH before it can exhaust a stack."""
 
     _depth = 0
+    peek_event: Callable[[], Any]  # the parser's (Python or libyaml), found along the MRO
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         mark = self.peek_event().start_mark
         if self._depth >= MAX_DEPTH:
             raise PlainYamlError(f"values nested more than {MAX_DEPTH} levels deep", "a flat file: fields, lists of texts, one mapping under 'source'", mark)
         self._depth += 1
         try:
-            node: Node = super().compose_node(parent, index)
+            node: Node | None = super().compose_node(parent, index)
         finally:
             self._depth -= 1
         return node
@@ -121,7 +123,7 @@ def parse_document(text: str) -> YamlDocument | YamlSyntax:
     except yaml.YAMLError as error:
         return explain(error, text)
     except RecursionError:
-        return YamlSyntax(None, None, "aliases (*) chained too deep to read", "each value written out, without anchors (&) and aliases (*)")
+        return YamlSyntax(None, None, "aliases (*) chained too deep to read", _NO_ALIASES)
 
 
 def _load(loader_class: Any, text: str) -> YamlDocument:
@@ -146,7 +148,7 @@ def _check_graph(root: Node) -> None:
         if key in sizes:
             return sizes[key]
         if key in open_nodes:
-            raise PlainYamlError("an alias (*) refers to the value it is part of", "each value written out, without anchors (&) and aliases (*)", node.start_mark)
+            raise PlainYamlError("an alias (*) refers to the value it is part of", _NO_ALIASES, node.start_mark)
         open_nodes.add(key)
         if isinstance(node, ScalarNode):
             total = 1 + len(node.value)
@@ -159,7 +161,7 @@ def _check_graph(root: Node) -> None:
         if total > MAX_EXPANDED:
             raise PlainYamlError(
                 f"aliases (*) expand this value past {MAX_EXPANDED:,} values and characters",
-                "each value written out, without anchors (&) and aliases (*)",
+                _NO_ALIASES,
                 node.start_mark,
             )
         sizes[key] = total
