@@ -19,6 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events.inputs.yaml_files import MAX_PROBLEMS_PER_FILE
 from events.run.validate import validate_all
 from events.settings import EventsSettings
 
@@ -114,6 +115,7 @@ def test_no_file_stops_the_others_and_every_problem_names_its_file(folders, cont
     for kind, loaded in loads.items():
         named = [p for p in checked.problems if p.file.startswith(f"{kind}/fuzz.yaml")]
         assert "good" in loaded or kind == "overlays", kind
+        assert len(named) <= MAX_PROBLEMS_PER_FILE
         assert "fuzz" in loaded or named, f"{kind}/fuzz.yaml neither loaded nor named in a problem"
     # An overlay file may hold the good overlay's event too (then one of the two is reported); the good one is read first.
     assert "a" * 20 in checked.overlays.overlays

@@ -14,7 +14,7 @@ import pytest
 from events.inputs.groups import load_categories, load_groups
 from events.inputs.overlays import load_overlays
 from events.inputs.single_events import load_single_events
-from events.inputs.yaml_files import MAX_FILE_BYTES
+from events.inputs.yaml_files import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "name: Good Group\nwebsite: https://good.example.org/\nical: https://good.example.org/events.ics\n"
@@ -192,3 +192,11 @@ def test_a_broken_overlay_in_a_list_names_its_entry_and_line(tmp_path, categorie
     assert list(loaded.overlays) == ["a" * 20]
     (problem,) = loaded.problems
     assert (problem.file.endswith("list.yaml[1]"), problem.field, problem.line) == (True, "location_type", 4)
+
+
+def test_a_long_list_of_bad_items_is_not_a_flood_of_problem_lines(tmp_path, categories):
+    text = GOOD + "categories: [" + ", ".join(f"nope-{n}" for n in range(5000)) + "]\n"
+    loaded = load_with_a_good_neighbour(tmp_path / "g", text, categories)
+    assert len(loaded.problems) == MAX_PROBLEMS_PER_FILE
+    assert str(loaded.problems[0]).startswith("g/bad-group.yaml: categories: unknown category 'nope-0'")
+    assert str(loaded.problems[-1]) == "g/bad-group.yaml: file: 4981 more problem(s) not shown; expected the ones above fixed first"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from events.inputs.yaml_files import Problem, ShownPaths, check_categories, describe, guarded, read_document, with_line, yaml_files
+from events.inputs.yaml_files import Problem, ShownPaths, capped, check_categories, describe, guarded, read_document, with_line, yaml_files
 from events.models import LOCATION_TYPES
 
 __all__ = ["EVENT_ID_PATTERN", "Overlay", "OverlayLoad", "load_overlays", "validate_overlay"]
@@ -77,6 +77,7 @@ def load_overlays(folder: Path, categories: Mapping[str, str], only: Sequence[Pa
             problems.append(Problem(shown, "file", "the file holds an empty list", "one overlay, or a list of them"))
             continue
         entries = data if isinstance(data, list) else [data]
+        in_file: list[Problem] = []
         for index, entry in enumerate(entries):
             where = f"{shown}[{index}]" if isinstance(data, list) else shown
             prefix = f"[{index}]." if isinstance(data, list) else ""
@@ -85,13 +86,14 @@ def load_overlays(folder: Path, categories: Mapping[str, str], only: Sequence[Pa
             if failed is None and not found:
                 overlay, failed = guarded(where, functools.partial(_to_overlay, entry, str(path)))
             if overlay is None:
-                problems.extend([with_line(p, document, prefix) for p in found or []] or [failed or Problem(where, "file", "could not be read", "an overlay")])
+                in_file.extend([with_line(p, document, prefix) for p in found or []] or [failed or Problem(where, "file", "could not be read", "an overlay")])
                 continue
             if overlay.event_id in overlays:
                 earlier = shown_path(Path(overlays[overlay.event_id].path))
-                problems.append(Problem(where, "event", f"event {overlay.event_id} is already corrected in {earlier}", "one overlay per event"))
+                in_file.append(Problem(where, "event", f"event {overlay.event_id} is already corrected in {earlier}", "one overlay per event"))
                 continue
             overlays[overlay.event_id] = overlay
+        problems.extend(capped(in_file, shown))
     return OverlayLoad(overlays, tuple(problems))
 
 

@@ -20,10 +20,12 @@ from events.inputs.yaml_text import YamlDocument, parse_document
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_PROBLEMS_PER_FILE",
     "SLUG_PATTERN",
     "Problem",
     "ShownPaths",
     "YamlDocument",
+    "capped",
     "check_categories",
     "checked_file",
     "describe",
@@ -41,6 +43,7 @@ __all__ = [
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 MAX_FILE_BYTES = 256 * 1024
+MAX_PROBLEMS_PER_FILE = 20
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*")
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -148,7 +151,15 @@ def checked_file(path: Path, shown: str, kind: str, validate: Callable[[str, str
     found, failed = guarded(shown, lambda: validate(shown, path.stem, document.data))
     if failed:
         return None, [failed]
-    return document.data, [with_line(problem, document) for problem in found or []]
+    return document.data, [with_line(problem, document) for problem in capped(found or [], shown)]
+
+
+def capped(problems: list[Problem], shown: str) -> list[Problem]:
+    """At most MAX_PROBLEMS_PER_FILE lines for one file: a list of 100,000 bad items is not 100,000 lines."""
+    if len(problems) <= MAX_PROBLEMS_PER_FILE:
+        return problems
+    more = len(problems) - MAX_PROBLEMS_PER_FILE + 1
+    return [*problems[: MAX_PROBLEMS_PER_FILE - 1], Problem(shown, "file", f"{more} more problem(s) not shown", "the ones above fixed first")]
 
 
 def with_line(problem: Problem, document: YamlDocument, prefix: str = "") -> Problem:
