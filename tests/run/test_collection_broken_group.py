@@ -30,13 +30,13 @@ def stored_by_group(settings: EventsSettings) -> dict[str, list[tuple[str, bool,
     return found
 
 
-def settings_at(now: str, groups: Path, empty: Path, cache: Path) -> EventsSettings:
+def settings_at(now: str, groups: Path, empty: Path, cache: Path, singles: Path | None = None) -> EventsSettings:
     return EventsSettings.from_mapping(
         {
             "EVENTS_NOW": now,
             "EVENTS_CACHE_DIR": str(cache),
             "EVENTS_GROUPS_DIR": str(groups),
-            "EVENTS_SINGLE_EVENTS_DIR": str(empty),
+            "EVENTS_SINGLE_EVENTS_DIR": str(singles or empty),
             "EVENTS_OVERLAYS_DIR": str(empty),
             "EVENTS_FETCH_RETRIES": 1,
         },
@@ -65,3 +65,21 @@ def test_a_group_whose_file_breaks_keeps_its_events_and_counts_as_failed(tmp_pat
     assert "timezone: 'America' is not a timezone" in second.failed[0].error
     assert sorted(g.group_id for g in second.groups if g.ok) == ["civic-tech", "novalug"]
     assert stored_by_group(settings)["dc-python"] == before["dc-python"]
+
+
+def test_a_broken_single_event_file_keeps_every_stored_single_event(tmp_path):
+    empty, singles = tmp_path / "empty", tmp_path / "_single_events"
+    empty.mkdir()
+    singles.mkdir()
+    (singles / "mixer.yaml").write_text("title: Tech mixer\nstart: 2026-03-20 18:00\nlocation: 1630 7th St NW, Washington, DC 20001\n")
+    settings = settings_at(DEMO_NOW, empty, empty, tmp_path / "cache", singles)
+    assert run_collection(settings).failed == ()
+    before = stored_by_group(settings)
+    assert len(before["single-events"]) == 1
+
+    (singles / "mixer.yaml").write_text("title: Tech mixer\nstart: 2026-03-20 18:00\ntimezone: America\n")
+    later = run_collection(settings_at("2026-03-09T09:00:00-05:00", empty, empty, tmp_path / "cache", singles))
+
+    assert [g.group_id for g in later.failed] == ["single-events"]
+    assert "mixer.yaml: timezone: 'America' is not a timezone" in later.failed[0].error
+    assert stored_by_group(settings) == before
