@@ -12,10 +12,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from events.collect.sources.registry import SETTING_CHECKS, SOURCES
-from events.inputs.yaml_files import SLUG_PATTERN, Problem, ShownPaths, check_categories, checked_file, describe, is_http_url, one_line, parse_yaml, yaml_files
+from events.inputs.yaml_files import (
+    SLUG_PATTERN,
+    Problem,
+    ShownPaths,
+    check_categories,
+    checked_file,
+    describe,
+    guarded,
+    is_http_url,
+    one_line,
+    parse_yaml,
+    quoted,
+    timezone_problem,
+    yaml_files,
+)
 from events.models import Group
 
 __all__ = [
@@ -56,8 +69,17 @@ _FIELDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class GroupLoad:
+    """The groups that loaded, every problem found, and the slugs whose file exists but is broken.
+
+    `broken_slugs` tells "this group's file is broken" (keep its events: a
+    typo must not withdraw a group) from "this group's file is gone or says
+    `active: false`" (the group is no longer listed). A slug another file
+    loads under is not broken.
+    """
+
     groups: tuple[Group, ...]
     problems: tuple[Problem, ...]
+    broken_slugs: frozenset[str] = frozenset()
 
 
 def load_categories(path: Path) -> dict[str, str]:
@@ -73,15 +95,18 @@ def load_groups(
 ) -> GroupLoad:
     """Every group file in `folder` (or just `only`), with every problem found.
 
-    A broken file is reported and left out; the good ones still load.
+    Each file is checked on its own: a broken file, whatever is wrong with
+    it, is reported and left out (its slug in `broken_slugs`); the good
+    ones still load.
     """
     all_files = yaml_files(folder)
     chosen = [Path(p) for p in only] if only else all_files
     groups: list[Group] = []
     problems: list[Problem] = []
+    broken: set[str] = set()
     owners: dict[str, Path] = {}
     # Each path resolved once: resolving walks the file system, and was a third of loading 150 groups.
-    resolved = {path: path.resolve() for path in [*all_files, *chosen]}
+    resolved = {path: _resolve(path) for path in [*all_files, *chosen]}
     shown_path = ShownPaths(folder)
     for path in [*all_files, *chosen]:
         owners.setdefault(path.stem.lower(), resolved[path])
@@ -90,15 +115,26 @@ def load_groups(
         owner = owners[path.stem.lower()]
         if owner != resolved[path]:
             problems.append(
-                Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {shown_path(owner, owner)}", "one file per slug")
+                Problem(shown, "slug", f"duplicate slug {quoted(path.stem.lower())}, also used by {shown_path(owner, owner)}", "one file per slug")
             )
             continue
         data, found = checked_file(path, shown, "a group YAML file", functools.partial(validate_group, categories=categories))
-        if found:
-            problems.extend(found)
+        group, failed = (None, None) if found else guarded(shown, functools.partial(_to_group, path, data))
+        if group is None:
+            problems.extend(found or [failed or Problem(shown, "file", "could not be read", "a group YAML file")])
+            broken.add(path.stem.lower())
             continue
-        groups.append(_to_group(path, data))
-    return GroupLoad(tuple(groups), tuple(problems))
+        groups.append(group)
+    loaded = {g.slug for g in groups}
+    broken_slugs = frozenset(s for s in broken - loaded if SLUG_PATTERN.match(s) and s not in RESERVED_SLUGS)
+    return GroupLoad(tuple(groups), tuple(problems), broken_slugs)
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the path as given still names the file
+        return path.absolute()
 
 
 def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, str]) -> list[Problem]:
@@ -109,9 +145,9 @@ def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, st
         problems.append(Problem(shown, field, message, expected or _FIELDS.get(field.split(".", maxsplit=1)[0], "")))
 
     if not SLUG_PATTERN.match(stem):
-        problems.append(Problem(shown, "slug", f"file name {stem!r} is not a slug", "lowercase letters, digits, '-' and '_', like dc-python.yaml"))
+        problems.append(Problem(shown, "slug", f"file name {quoted(stem)} is not a slug", "lowercase letters, digits, '-' and '_', like dc-python.yaml"))
     elif stem in RESERVED_SLUGS:
-        problems.append(Problem(shown, "slug", f"the slug {stem!r} is reserved for events added by hand", "another file name"))
+        problems.append(Problem(shown, "slug", f"the slug {quoted(stem)} is reserved for events added by hand", "another file name"))
     if not isinstance(data, dict):
         problems.append(Problem(shown, "file", f"the file holds {describe(data)}, not a mapping of fields", "name, website, ical..."))
         return problems
@@ -146,13 +182,10 @@ def validate_group(shown: str, stem: str, data: Any, categories: Mapping[str, st
     _url_field(data, "fallback_url", bad, required=False)
     state = data.get("default_state")
     if state is not None and (not isinstance(state, str) or state.upper() not in US_STATES):
-        bad("default_state", f"{state!r} is not a US state code")
+        bad("default_state", f"{quoted(state) if isinstance(state, str) else describe(state)} is not a US state code")
     zone = data.get("timezone")
-    if zone is not None:
-        try:
-            ZoneInfo(str(zone))
-        except (ZoneInfoNotFoundError, ValueError):
-            bad("timezone", f"{zone!r} is not a timezone")
+    if zone is not None and timezone_problem(zone):
+        bad("timezone", timezone_problem(zone))
     return problems
 
 
@@ -162,7 +195,7 @@ def _source_field(source: Any, bad: Any) -> None:
         return
     kind = source.get("type")
     if not isinstance(kind, str) or kind not in SOURCES:
-        shown = "missing" if kind is None else f"{kind!r} is not a source type"
+        shown = "missing" if kind is None else f"{quoted(kind) if isinstance(kind, str) else describe(kind)} is not a source type"
         bad("source.type", shown, f"one of {', '.join(SOURCES)}")
         return
     for key in sorted(map(str, source)):
@@ -201,7 +234,7 @@ def _setting_problem(check: str, value: Any) -> str:
         try:
             soupsieve.compile(value)
         except (soupsieve.SelectorSyntaxError, ValueError) as error:
-            return f"{value!r} is not a valid CSS selector ({one_line(error).split(' line ')[0]})"
+            return f"{quoted(value)} is not a valid CSS selector ({one_line(error).split(' line ')[0]})"
     return ""
 
 
@@ -215,7 +248,7 @@ def _url_field(data: dict[str, Any], key: str, bad: Any, required: bool) -> None
 
 
 def _not_url(value: Any) -> str:
-    shown = repr(value) if isinstance(value, str) else describe(value)
+    shown = quoted(value) if isinstance(value, str) else describe(value)
     return f"{shown} is not an http(s) URL"
 
 

@@ -10,13 +10,14 @@ pure `normalize.apply_overlay`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from events.inputs.yaml_files import Problem, ShownPaths, check_categories, describe, read_yaml_file, yaml_files
+from events.inputs.yaml_files import Problem, ShownPaths, capped, check_categories, describe, guarded, read_document, with_line, yaml_files
 from events.models import LOCATION_TYPES
 
 __all__ = ["EVENT_ID_PATTERN", "Overlay", "OverlayLoad", "load_overlays", "validate_overlay"]
@@ -57,30 +58,42 @@ class OverlayLoad:
 
 
 def load_overlays(folder: Path, categories: Mapping[str, str], only: Sequence[Path] | None = None) -> OverlayLoad:
-    """Every overlay of `folder` (or of `only`). A file holds one overlay, or a list of them."""
+    """Every overlay of `folder` (or of `only`). A file holds one overlay, or a list of them.
+
+    Each overlay is checked on its own: a broken one, whatever is wrong with it, is reported and left out.
+    """
     files = [Path(p) for p in only] if only else yaml_files(folder)
     overlays: dict[str, Overlay] = {}
     problems: list[Problem] = []
     shown_path = ShownPaths(folder)
     for path in files:
         shown = shown_path(path)
-        data, unreadable = read_yaml_file(path, shown, "an overlay YAML file")
-        if unreadable:
-            problems.append(unreadable)
+        document, unreadable = read_document(path, shown, "an overlay YAML file")
+        if document is None:
+            problems.append(unreadable or Problem(shown, "file", "cannot be read", "an overlay YAML file"))
+            continue
+        data = document.data
+        if data == []:
+            problems.append(Problem(shown, "file", "the file holds an empty list", "one overlay, or a list of them"))
             continue
         entries = data if isinstance(data, list) else [data]
+        in_file: list[Problem] = []
         for index, entry in enumerate(entries):
             where = f"{shown}[{index}]" if isinstance(data, list) else shown
-            found = validate_overlay(where, entry, categories)
-            if found:
-                problems.extend(found)
+            prefix = f"[{index}]." if isinstance(data, list) else ""
+            found, failed = guarded(where, functools.partial(validate_overlay, where, entry, categories))
+            overlay = None
+            if failed is None and not found:
+                overlay, failed = guarded(where, functools.partial(_to_overlay, entry, str(path)))
+            if overlay is None:
+                in_file.extend([with_line(p, document, prefix) for p in found or []] or [failed or Problem(where, "file", "could not be read", "an overlay")])
                 continue
-            overlay = _to_overlay(entry, str(path))
             if overlay.event_id in overlays:
                 earlier = shown_path(Path(overlays[overlay.event_id].path))
-                problems.append(Problem(where, "event", f"event {overlay.event_id} is already corrected in {earlier}", "one overlay per event"))
+                in_file.append(Problem(where, "event", f"event {overlay.event_id} is already corrected in {earlier}", "one overlay per event"))
                 continue
             overlays[overlay.event_id] = overlay
+        problems.extend(capped(in_file, shown))
     return OverlayLoad(overlays, tuple(problems))
 
 
@@ -118,7 +131,7 @@ def validate_overlay(shown: str, data: Any, categories: Mapping[str, str]) -> li
             bad(key, f"{describe(data[key])} is not a text" if key != "title" else f"{describe(data[key])} is not a title")
     if "categories" in data:
         check_categories(data["categories"], categories, bad)
-    if "location_type" in data and data["location_type"] not in LOCATION_TYPES:
+    if "location_type" in data and (not isinstance(data["location_type"], str) or data["location_type"] not in LOCATION_TYPES):
         bad("location_type", f"{describe(data['location_type'])} is not a location type")
     return problems
 

@@ -16,14 +16,27 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import icalendar
 from dateutil import rrule as dateutil_rrule
 
 from events.collect.sources import ical
 from events.collect.sources.base import ParseRequest, ParseResult
-from events.inputs.yaml_files import SLUG_PATTERN, Problem, ShownPaths, check_categories, checked_file, describe, is_http_url, yaml_files
+from events.inputs.yaml_errors import shorten
+from events.inputs.yaml_files import (
+    SLUG_PATTERN,
+    Problem,
+    ShownPaths,
+    check_categories,
+    checked_file,
+    describe,
+    guarded,
+    is_http_url,
+    quoted,
+    timezone_problem,
+    yaml_files,
+)
 from events.models import Group, Occurrence
 
 __all__ = [
@@ -93,7 +106,7 @@ class SingleEventLoad:
 def load_single_events(
     folder: Path, categories: Mapping[str, str], only: Sequence[Path] | None = None
 ) -> SingleEventLoad:
-    """Every file of `folder` (or just `only`); a broken file is reported and left out."""
+    """Every file of `folder` (or just `only`); a broken file, whatever is wrong with it, is reported and left out."""
     files = [Path(p) for p in only] if only else yaml_files(folder)
     events: list[SingleEvent] = []
     problems: list[Problem] = []
@@ -102,14 +115,15 @@ def load_single_events(
     for path in files:
         shown = shown_path(path)
         if path.stem.lower() in seen:
-            problems.append(Problem(shown, "slug", f"duplicate slug {path.stem.lower()!r}, also used by {seen[path.stem.lower()]}", "one file per event"))
+            problems.append(Problem(shown, "slug", f"duplicate slug {quoted(path.stem.lower())}, also used by {seen[path.stem.lower()]}", "one file per event"))
             continue
         seen[path.stem.lower()] = shown
         data, found = checked_file(path, shown, "a single event YAML file", functools.partial(validate_single_event, categories=categories))
-        if found:
-            problems.extend(found)
+        event, failed = (None, None) if found else guarded(shown, functools.partial(_to_event, path, data))
+        if event is None:
+            problems.extend(found or [failed or Problem(shown, "file", "could not be read", "a single event YAML file")])
             continue
-        events.append(_to_event(path, data))
+        events.append(event)
     return SingleEventLoad(tuple(events), tuple(problems))
 
 
@@ -121,7 +135,8 @@ def validate_single_event(shown: str, stem: str, data: Any, categories: Mapping[
         problems.append(Problem(shown, field, message, _FIELDS.get(field, "")))
 
     if not SLUG_PATTERN.match(stem):
-        problems.append(Problem(shown, "slug", f"file name {stem!r} is not a slug", "lowercase letters, digits, '-' and '_', like dc-tech-mixer-2026.yaml"))
+        expected = "lowercase letters, digits, '-' and '_', like dc-tech-mixer-2026.yaml"
+        problems.append(Problem(shown, "slug", f"file name {quoted(stem)} is not a slug", expected))
     if not isinstance(data, dict):
         problems.append(Problem(shown, "file", f"the file holds {describe(data)}, not a mapping of fields", "title, start, end, url, location..."))
         return problems
@@ -144,10 +159,10 @@ def validate_single_event(shown: str, stem: str, data: Any, categories: Mapping[
         if end is None:
             bad("end", f"{describe(data['end'])} is not a date and time")
         elif start is not None and _ends_before(start, end):
-            bad("end", f"{data['end']} is before the start {data['start']}")
+            bad("end", f"{shorten(str(data['end']))} is before the start {shorten(str(data['start']))}")
     for key in ("url", "organizer_url"):
         if key in data and not is_http_url(data[key]):
-            shown_value = repr(data[key]) if isinstance(data[key], str) else describe(data[key])
+            shown_value = quoted(data[key]) if isinstance(data[key], str) else describe(data[key])
             bad(key, f"{shown_value} is not an http(s) URL")
     for key in (*_TEXT_FIELDS, "organizer"):
         if key in data and (isinstance(data[key], bool) or not isinstance(data[key], (str, int, float))):
@@ -282,13 +297,7 @@ def _ends_before(start: date | datetime, end: date | datetime) -> bool:
 
 
 def _zone_problem(value: Any) -> str:
-    if value is None:
-        return ""
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        return f"{value!r} is not a timezone"
-    return ""
+    return "" if value is None else timezone_problem(value)
 
 
 def _rule_problem(value: Any, start: date | datetime | None) -> str:
@@ -299,7 +308,7 @@ def _rule_problem(value: Any, start: date | datetime | None) -> str:
         recur = icalendar.vRecur.from_ical(text)
         dateutil_rrule.rrulestr(text, dtstart=start if isinstance(start, datetime) else None)
     except (ValueError, TypeError) as error:
-        return f"{text!r} is not a valid rule ({' '.join(str(error).split())[:80]})"
+        return f"{quoted(text)} is not a valid rule ({shorten(str(error))})"
     freq = str((recur.get("FREQ") or [""])[0]).upper()
     if freq in ("SECONDLY", "MINUTELY", "HOURLY"):
         return f"{freq} repeats more often than daily; an event listing needs DAILY or slower"

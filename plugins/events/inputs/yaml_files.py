@@ -6,44 +6,88 @@ report errors the same way: file, field, what is wrong, what is expected.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-import yaml
+from events.inputs.yaml_errors import ECHO_LIMIT, YamlSyntax, shorten
+from events.inputs.yaml_text import YamlDocument, parse_document
 
 __all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_PROBLEMS_PER_FILE",
     "SLUG_PATTERN",
     "Problem",
     "ShownPaths",
+    "YamlDocument",
+    "capped",
     "check_categories",
     "checked_file",
     "describe",
+    "guarded",
     "is_http_url",
     "one_line",
     "parse_yaml",
+    "quoted",
+    "read_document",
     "read_yaml_file",
+    "timezone_problem",
+    "with_line",
     "yaml_files",
 ]
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+MAX_FILE_BYTES = 256 * 1024
+MAX_PROBLEMS_PER_FILE = 20
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*")
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in one file: which field, what is wrong, what is expected."""
+    """One thing wrong in one file: which field, what is wrong, what is expected; and where, when known.
+
+    `line` and `column` (1-based) let tools point at the spot (`file:line`).
+    A problem of the YAML text itself has no field: it reads
+    `file: line 4, column 13: what is wrong; expected ...`. Every part is
+    capped, so no input makes a long line.
+    """
 
     file: str
     field: str
     message: str
     expected: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def __post_init__(self) -> None:
+        # Frozen, so the caps go through object.__setattr__; they only ever shorten.
+        for name, limit in (("file", 300), ("field", ECHO_LIMIT), ("message", 400), ("expected", 300)):
+            value = getattr(self, name)
+            if len(value) > limit or "\n" in value:
+                object.__setattr__(self, name, shorten(value, limit))
+
+    @property
+    def where(self) -> str:
+        """The field, or for a problem of the YAML text, its line and column."""
+        if self.field or self.line is None:
+            return self.field or "file"
+        return f"line {self.line}, column {self.column}" if self.column else f"line {self.line}"
+
+    @property
+    def location(self) -> str:
+        """`file:line:column` (as far as known), the form editors and CI annotations read."""
+        return ":".join(str(part) for part in (self.file, self.line, self.column) if part is not None)
 
     def __str__(self) -> str:
         tail = f"; expected {self.expected}" if self.expected else ""
-        return f"{self.file}: {self.field}: {self.message}{tail}"
+        return f"{self.file}: {self.where}: {self.message}{tail}"
 
 
 def yaml_files(folder: Path) -> list[Path]:
@@ -65,22 +109,93 @@ class ShownPaths:
             return str(path)
 
 
-def read_yaml_file(path: Path, shown: str, kind: str) -> tuple[Any, Problem | None]:
-    """A YAML file's data, or the one problem that stops it being read at all."""
+def read_document(path: Path, shown: str, kind: str) -> tuple[YamlDocument | None, Problem | None]:
+    """A YAML file's data and its fields' lines, or the one problem that stops it being read at all."""
     try:
-        return parse_yaml(path.read_text(encoding="utf-8")), None
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return None, Problem(shown, "file", "no such file", kind)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        return None, Problem(shown, "file", f"not valid YAML: {one_line(error)}", "a YAML mapping")
+    except IsADirectoryError:
+        return None, Problem(shown, "file", "is a folder, not a file", kind)
+    except OSError as error:
+        return None, Problem(shown, "file", f"cannot be read ({error.strerror or type(error).__name__})", kind)
+    if len(raw) > MAX_FILE_BYTES:
+        return None, Problem(shown, "file", f"the file is larger than {MAX_FILE_BYTES // 1024} KiB", f"{kind} of a few lines")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        return None, Problem(shown, "file", f"byte 0x{raw[error.start]:02x} is not UTF-8 text", "a UTF-8 text file", line)
+    parsed = parse_document(text)
+    if isinstance(parsed, YamlSyntax):
+        return None, Problem(shown, "", parsed.message, parsed.expected, parsed.line, parsed.column)
+    return parsed, None
+
+
+def read_yaml_file(path: Path, shown: str, kind: str) -> tuple[Any, Problem | None]:
+    """A YAML file's data, or the one problem that stops it being read at all."""
+    document, problem = read_document(path, shown, kind)
+    return (document.data if document else None), problem
 
 
 def checked_file(path: Path, shown: str, kind: str, validate: Callable[[str, str, Any], list[Problem]]) -> tuple[Any, list[Problem]]:
-    """A file's data and every problem of it: the one that stops it being read, or what `validate(shown, stem, data)` finds."""
-    data, unreadable = read_yaml_file(path, shown, kind)
-    if unreadable:
-        return None, [unreadable]
-    return data, validate(shown, path.stem, data)
+    """A file's data and every problem of it: the one that stops it being read, or what `validate(shown, stem, data)` finds.
+
+    Field problems get the line of their field. An error of `validate`
+    itself becomes one problem of this file: one file never stops the others.
+    """
+    document, unreadable = read_document(path, shown, kind)
+    if document is None:
+        return None, [unreadable or Problem(shown, "file", "cannot be read", kind)]
+    found, failed = guarded(shown, lambda: validate(shown, path.stem, document.data))
+    if failed:
+        return None, [failed]
+    return document.data, [with_line(problem, document) for problem in capped(found or [], shown)]
+
+
+def capped(problems: list[Problem], shown: str) -> list[Problem]:
+    """At most MAX_PROBLEMS_PER_FILE lines for one file: a list of 100,000 bad items is not 100,000 lines."""
+    if len(problems) <= MAX_PROBLEMS_PER_FILE:
+        return problems
+    more = len(problems) - MAX_PROBLEMS_PER_FILE + 1
+    return [*problems[: MAX_PROBLEMS_PER_FILE - 1], Problem(shown, "file", f"{more} more problem(s) not shown", "the ones above fixed first")]
+
+
+def with_line(problem: Problem, document: YamlDocument, prefix: str = "") -> Problem:
+    """`problem` with the line of its field in `document` (`prefix` such as `[2].` for an entry of a list)."""
+    if problem.line is not None or problem.field in ("", "file", "slug"):
+        return problem
+    line = document.line_of(prefix + problem.field)
+    return replace(problem, line=line) if line is not None else problem
+
+
+def guarded(shown: str, action: Callable[[], T]) -> tuple[T | None, Problem | None]:
+    """`action()`, or the problem its error becomes: checking or converting one file never stops the run."""
+    try:
+        return action(), None
+    except Exception as error:  # any error: the file is reported and left out, the others go on
+        log.debug("checking %s failed", shown, exc_info=True)
+        message = f"could not be checked ({type(error).__name__}: {shorten(str(error), 100)})"
+        return None, Problem(shown, "file", message, "a file like the examples in the README; if it is one, please report this")
+
+
+def timezone_problem(value: Any) -> str:
+    """What is wrong with an IANA timezone name, or ''. Never raises, whatever the value."""
+    if not isinstance(value, str):
+        return f"{describe(value)} is not a timezone"
+    if len(value) > 64 or not _ZONE_NAME.fullmatch(value):
+        return f"{quoted(value)} is not a timezone"
+    try:
+        ZoneInfo(value)
+    except Exception:  # ZoneInfo raises IsADirectoryError, OSError, ValueError... on odd names
+        return f"{quoted(value)} is not a timezone"
+    return ""
+
+
+def quoted(value: str) -> str:
+    """A text as a problem echoes it: quoted, on one line, at most ~80 characters."""
+    return repr(shorten(value))
 
 
 def check_categories(value: Any, categories: Mapping[str, str], bad: Callable[[str, str], None]) -> None:
@@ -90,22 +205,16 @@ def check_categories(value: Any, categories: Mapping[str, str], bad: Callable[[s
         return
     for category in value:
         if category not in categories:
-            bad("categories", f"unknown category {category!r}")
+            bad("categories", f"unknown category {quoted(category)}")
 
 
 def parse_yaml(text: str) -> Any:
-    """`yaml.safe_load`, with libyaml's parser when PyYAML has it (15x faster for 150 group files).
-
-    A document libyaml rejects is parsed again in Python, so a broken file
-    is reported with the same message whichever parser is installed.
-    """
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.load(text, Loader=fast)
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
+    """The data of a YAML text, read within the same bounds as contributors' files; ValueError says why not."""
+    parsed = parse_document(text)
+    if isinstance(parsed, YamlSyntax):
+        where = f"line {parsed.line}, column {parsed.column}: " if parsed.line else ""
+        raise ValueError(f"{where}{parsed.message}; expected {parsed.expected}")
+    return parsed.data
 
 
 def describe(value: Any) -> str:
@@ -115,9 +224,9 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {value}"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {shorten(str(value), 40)}"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {quoted(value)}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -134,4 +243,4 @@ def is_http_url(value: Any) -> bool:
 
 
 def one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
+    return shorten(str(error), 200)

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, replace
+from pathlib import Path
 
-from events.collect.collector import Collector, CollectReport
+from events.collect.collector import Collector, CollectReport, GroupReport
 from events.collect.fetch import Fetcher
+from events.inputs.groups import GroupLoad
+from events.inputs.single_events import SINGLE_EVENTS_GROUP, SingleEventLoad
 from events.run.validate import validate_all
 from events.settings import EventsSettings
 from events.store import open_store
 
-__all__ = ["make_fetcher", "run_collection"]
+__all__ = ["make_fetcher", "run_collection", "with_broken_groups"]
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +39,14 @@ def make_fetcher(settings: EventsSettings, in_memory: bool = False) -> Fetcher:
 
 
 def run_collection(settings: EventsSettings) -> CollectReport:
-    """Collect every active group, and the single events, into the configured store."""
+    """Collect every active group, and the single events, into the configured store.
+
+    A group whose file is broken is left out of the run, so nothing of it
+    changes in the store (its events stay, as for a feed that failed), and
+    it counts as failed in the report. So is the single-events group while
+    any of its files is broken: synced without that file, the file's event
+    would read as gone from its "feed" and be withdrawn.
+    """
     checked = validate_all(settings)
     for problem in checked.problems:
         log.warning("file left out: %s", problem)
@@ -46,10 +56,11 @@ def run_collection(settings: EventsSettings) -> CollectReport:
         collector = Collector(settings, store, fetcher)
         report = collector.run(
             checked.groups.groups,
-            single_events=checked.single_events.events,
+            single_events=None if checked.single_events.problems else checked.single_events.events,
             overlays=checked.overlays.overlays,
         )
         # The store's own counters go into the run summary (and the cost sheet).
+        report = with_broken_groups(report, checked.groups, checked.single_events)
         report = replace(report, store_stats=asdict(store.stats))
     finally:
         fetcher.close()
@@ -63,3 +74,17 @@ def run_collection(settings: EventsSettings) -> CollectReport:
     )
     return report
 
+
+def with_broken_groups(report: CollectReport, loaded: GroupLoad, singles: SingleEventLoad | None = None) -> CollectReport:
+    """`report` with one failed group for each group the collector was not given because of a broken file."""
+    seen = {g.group_id for g in report.groups}
+    failed: list[tuple[str, str]] = []
+    for slug in sorted(loaded.broken_slugs - seen):
+        first = next((p for p in loaded.problems if Path(p.file).stem.lower() == slug), None)
+        failed.append((slug, f"the group file has a problem, its stored events are kept: {first}" if first else "the group file has a problem"))
+    if singles is not None and singles.problems and SINGLE_EVENTS_GROUP not in seen:
+        failed.append((SINGLE_EVENTS_GROUP, f"a single-event file has a problem, the stored single events are kept: {singles.problems[0]}"))
+    for slug, error in failed:
+        log.warning("%s failed: %s", slug, error, extra={"group": slug, "stage": "validate"})
+    reports = tuple(GroupReport(slug, False, error) for slug, error in failed)
+    return replace(report, groups=report.groups + reports) if reports else report

@@ -9,12 +9,12 @@ HTTP cache lives in memory, so a preview leaves no trace.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from events.clock import Clock
+from events.clock import Clock, collection_window
 from events.collect.collector import Collector
 from events.collect.fetch import Fetcher
 from events.collect.sources.registry import SOURCES
@@ -22,7 +22,11 @@ from events.models import Event, Group
 from events.run.outcome import Outcome
 from events.settings import EventsSettings
 
-__all__ = ["GroupPreview", "format_preview", "next_events", "preview_command", "preview_groups"]
+__all__ = ["LOOK_AHEAD_DAYS", "LOOK_BACK_DAYS", "GroupPreview", "format_preview", "horizon_hint", "next_events", "preview_command", "preview_groups"]
+
+# How far a preview looks past the window when the window holds no upcoming event.
+LOOK_AHEAD_DAYS = 5 * 366
+LOOK_BACK_DAYS = 3 * 366
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class GroupPreview:
     error: str = ""
     events: tuple[Event, ...] = ()
     left_out: tuple[str, ...] = ()
+    hint: str = ""
 
 
 def next_events(events: Sequence[Event], now: datetime, limit: int) -> tuple[Event, ...]:
@@ -58,6 +63,8 @@ def format_preview(preview: GroupPreview, now: datetime, tz: ZoneInfo, limit: in
         + (f", {len(preview.left_out)} left out" if preview.left_out else "")
         + (f"; the next {len(shown)}:" if shown else "; the feed lists none in the window")
     ]
+    if preview.hint:
+        lines.append(f"  {preview.hint}")
     for event in shown:
         when = "all day " + f"{event.start:%a %Y-%m-%d}" if event.all_day else f"{event.start.astimezone(tz):%a %Y-%m-%d %H:%M %Z}"
         status = " [cancelled]" if event.status == "cancelled" else ""
@@ -90,7 +97,39 @@ def preview_groups(
             previews.append(GroupPreview(group, False, result.error))
             continue
         previews.append(GroupPreview(group, True, "", result.events, result.warnings))
+    empty = [p.group for p in previews if p.ok and not any(e.end > now for e in p.events)]
+    if empty:
+        hints = _hints_beyond_window(settings, empty, fetcher, now)
+        previews = [replace(p, hint=hints.get(p.group.slug, "")) if p.group in empty else p for p in previews]
     return previews
+
+
+def horizon_hint(events: Sequence[Event], now: datetime, horizon_days: int, tz: ZoneInfo) -> str:
+    """For a feed with nothing upcoming in the window: when its next (or last) event is, and how to see it."""
+    _, window_end = collection_window(now, horizon_days)
+    later = sorted(e.start for e in events if e.start >= window_end)
+    earlier = sorted(e.start for e in events if e.end <= now)
+    head = f"no event in the next {horizon_days} days"
+    if later:
+        first = later[0].astimezone(tz)
+        needed = -(-((first.date() - now.date()).days + 1) // 10) * 10  # whole tens of days, past the event's day
+        return f"{head}; the feed's next event is on {first:%Y-%m-%d}: set EVENTS_HORIZON_DAYS={needed} to see it"
+    if earlier:
+        return f"{head}; the feed's last event was on {earlier[-1].astimezone(tz):%Y-%m-%d}"
+    start, end = collection_window(now - timedelta(days=LOOK_BACK_DAYS), LOOK_BACK_DAYS + LOOK_AHEAD_DAYS)
+    return f"{head}; the feed lists no event from {start:%Y-%m-%d} to {end:%Y-%m-%d}"
+
+
+def _hints_beyond_window(settings: EventsSettings, groups: Sequence[Group], fetcher: Fetcher, now: datetime) -> dict[str, str]:
+    """Read the groups again over years around `now` (the fetcher's in-memory cache answers) to say what lies outside the window."""
+    wide = replace(settings, horizon_days=LOOK_BACK_DAYS + LOOK_AHEAD_DAYS)
+    # The window runs from the day before the clock's "now" to the horizon: a clock set back reads the past too.
+    clock = Clock(settings.timezone, now - timedelta(days=LOOK_BACK_DAYS))
+    hints = {}
+    for result in Collector(wide, None, fetcher, clock).read(groups):
+        if result.ok:
+            hints[result.group.slug] = horizon_hint(result.events, now, settings.horizon_days, settings.timezone)
+    return hints
 
 
 def preview_command(settings: EventsSettings, files: Sequence[Path], count: int) -> Outcome:

@@ -9,7 +9,7 @@ from pathlib import Path
 from events.inputs.groups import GroupLoad, load_categories, load_groups
 from events.inputs.overlays import OverlayLoad, load_overlays
 from events.inputs.single_events import SingleEventLoad, load_single_events
-from events.inputs.yaml_files import Problem
+from events.inputs.yaml_files import Problem, one_line
 from events.run.outcome import Outcome
 from events.settings import EventsSettings
 
@@ -60,12 +60,24 @@ def validate_all(settings: EventsSettings, only: Sequence[Path] = ()) -> Validat
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    return Path(path).resolve().parent == folder.resolve()
+    try:
+        return Path(path).resolve().parent == folder.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: not inside, checked as a group file (and reported there)
+        return False
 
 
 def validate_command(settings: EventsSettings, files: Sequence[Path]) -> Outcome:
-    """One line per problem and a failure when there is any; else one summary line."""
-    checked = validate_all(settings, files)
+    """One line per problem and a failure when there is any; else one summary line.
+
+    Each file is checked on its own, so a broken file is one problem line
+    and the others are still checked; only an unreadable categories file
+    (the site's own, not a contributor's) stops the check, also in one line.
+    """
+    try:
+        checked = validate_all(settings, files)
+    except (OSError, ValueError) as error:
+        line = f"{settings.categories_file}: {one_line(error)}"
+        return Outcome((line,), "the categories file cannot be read, so no file was checked")
     if checked.problems:
         return Outcome(tuple(map(str, checked.problems)), f"{len(checked.problems)} problem(s) found")
     return Outcome((checked.summary(),))
