@@ -176,6 +176,7 @@ def test_the_service_settings_keep_every_write_in_its_own_folders(tmp_path):
             **environment,
             "EVENTS_GROUPS_DIR": str(groups),
             "EVENTS_NOW": DEMO_NOW,
+            "EVENTS_FETCH_ALLOW_PRIVATE": "true",
         }
         read_only = " && ".join(
             f"mount --bind {p} {p} && mount -o remount,bind,ro {p}" for p in sorted({str(ROOT), str(venv)})

@@ -34,6 +34,7 @@ def settings_at(now: str, groups: Path, empty: Path, cache: Path, singles: Path 
     return EventsSettings.from_mapping(
         {
             "EVENTS_NOW": now,
+            "EVENTS_FETCH_ALLOW_PRIVATE": True,
             "EVENTS_CACHE_DIR": str(cache),
             "EVENTS_GROUPS_DIR": str(groups),
             "EVENTS_SINGLE_EVENTS_DIR": str(singles or empty),
