@@ -23,6 +23,7 @@ the copy checked in under `schemas/` (`invoke schemas` writes both).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
@@ -48,6 +49,7 @@ __all__ = [
     "file_schema",
     "file_schemas",
     "schema_header",
+    "schema_text",
 ]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -211,6 +213,11 @@ def file_schema(name: str, categories: Mapping[str, str]) -> dict[str, Any]:
 def file_schemas(categories: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """Schema file name ("group.json") -> schema, for every kind."""
     return {kind.schema_file: file_schema(name, categories) for name, kind in FILE_KINDS.items()}
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    """The text of a schema file: sorted keys, two-space indent, one final newline (stable diffs)."""
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def schema_header(name: str) -> str:

@@ -11,26 +11,19 @@ line that names another schema is a problem; no such line is accepted.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from events.inputs.file_schemas import FILE_KINDS, HEADER_PREFIX, file_schemas, schema_header
+from events.inputs.file_schemas import FILE_KINDS, HEADER_PREFIX, file_schemas, schema_header, schema_text
 from events.inputs.groups import load_categories
 from events.inputs.yaml_files import Problem, ShownPaths, yaml_files
 from events.run.outcome import Outcome
 from events.settings import EventsSettings
 
-__all__ = ["SCHEMAS_DIR", "SchemaFiles", "header_problems", "schema_json", "schemas_command", "with_header"]
+__all__ = ["SCHEMAS_DIR", "SchemaFiles", "header_problems", "schemas_command", "with_header"]
 
 SCHEMAS_DIR = "schemas"
-
-
-def schema_json(schema: dict[str, Any]) -> str:
-    """The text of a schema file: sorted keys, two-space indent, one final newline (stable diffs)."""
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def with_header(text: str, kind: str) -> str:
@@ -67,7 +60,7 @@ class SchemaFiles:
     @classmethod
     def plan(cls, settings: EventsSettings, root: Path) -> SchemaFiles:
         categories = load_categories(settings.categories_file)
-        wanted: dict[Path, str] = {root / SCHEMAS_DIR / name: schema_json(schema) for name, schema in file_schemas(categories).items()}
+        wanted: dict[Path, str] = {root / SCHEMAS_DIR / name: schema_text(schema) for name, schema in file_schemas(categories).items()}
         for name, folder in _folders(settings):
             for path in yaml_files(folder):
                 wanted[path] = with_header(path.read_text(encoding="utf-8"), name)
