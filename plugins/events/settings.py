@@ -7,8 +7,8 @@ dict without starting Pelican. `EventsSettings.from_mapping` validates every
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path

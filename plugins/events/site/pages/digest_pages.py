@@ -126,7 +126,8 @@ def digest_html(digest: Digest, site: SiteInfo) -> str:
         f'<a href="{e(page)}" style="{_LINK}">Read it on the web</a> · <a href="{e(text)}" style="{_LINK}">plain text</a></p>',
     ]
     if not digest.days:
-        parts.append(f'<p style="margin:16px 0">No events are listed this week yet. <a href="{e(absolute_url(site.url, ""))}" style="{_LINK}">See what is coming up</a>.</p>')
+        home = e(absolute_url(site.url, ""))
+        parts.append(f'<p style="margin:16px 0">No events are listed this week yet. <a href="{home}" style="{_LINK}">See what is coming up</a>.</p>')
     for day, views in digest.days:
         parts.append(f'<h2 style="font-size:18px;margin:24px 0 8px;padding-bottom:4px;border-bottom:1px solid #cccccc">{e(_day_heading(day))}</h2>')
         parts.append('<ul style="list-style:none;margin:0;padding:0">')
@@ -161,7 +162,8 @@ def _html_document(digest: Digest, site: SiteInfo) -> str:
 def digest_text_body(digest: Digest, site: SiteInfo) -> str:
     """The digest for plain-text mail clients."""
     title = f"{site.name}: the week of {digest.label}"
-    lines = [title, "=" * len(title), "", f"{digest.count_label} in ISO week {digest.week}.", f"On the web: {absolute_url(site.url, digest_page(digest.monday))}"]
+    lines = [title, "=" * len(title), "", f"{digest.count_label} in ISO week {digest.week}."]
+    lines.append(f"On the web: {absolute_url(site.url, digest_page(digest.monday))}")
     if not digest.days:
         lines += ["", "No events are listed this week yet."]
     for day, views in digest.days:
