@@ -19,13 +19,16 @@ import pytest
 from feedserver import FeedServer
 
 from events.inputs.file_schemas import schema_header
+from events.inputs.overlays import _CHANGES as OVERLAY_CHANGES
 from events.run.validate import validate_all
 from events.settings import EventsSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+]
 PHONE = {"width": 390, "height": 844}
 GITHUB = "https://github.com/"
 
@@ -225,15 +228,16 @@ def test_hide_and_duplicate_corrections(form, demo_site, tmp_path):
 
 
 # Each case: the form, what to fill (selector -> value; "check:" ticks a box), the field whose wrapper must show the problem.
+ICAL = "https://x.org/a.ics"
 INVALID = {
-    "group website": ("/submit/group/", {"#f-name": "X", "#f-website": "ftp://example.org/", "#f-calendar_url": "https://x.org/a.ics"}, "website", "http(s) URL"),
-    "group slug": ("/submit/group/", {"#f-name": "X", "#f-slug": "Bad Slug", "#f-website": "https://x.org/", "#f-calendar_url": "https://x.org/a.ics"}, "slug", "lowercase"),
+    "group website": ("/submit/group/", {"#f-name": "X", "#f-website": "ftp://example.org/", "#f-calendar_url": ICAL}, "website", "http(s) URL"),
+    "group slug": ("/submit/group/", {"#f-name": "X", "#f-slug": "Bad Slug", "#f-website": "https://x.org/", "#f-calendar_url": ICAL}, "slug", "lowercase"),
     "group calendar": ("/submit/group/", {"#f-name": "X", "#f-website": "https://x.org/"}, "ical", "iCalendar feed"),
     "event start": ("/submit/event/", {"#f-title": "T"}, "start", "required"),
-    "event rule": ("/submit/event/", {"#f-title": "T", "#f-start_date": "2026-04-02", "#f-repeats": "custom", "#f-rrule": "FREQ=HOURLY"}, "rrule", "recurrence rule"),
+    "event rule": ("/submit/event/", {"#f-title": "T", "#f-start_date": "2026-04-02", "#f-repeats": "custom", "#f-rrule": "FREQ=HOURLY"}, "rrule", "rule"),
     "event url": ("/submit/event/", {"#f-title": "T", "#f-start_date": "2026-04-02", "#f-url": "www.example.org"}, "url", "http(s) URL"),
     "correction id": ("/submit/correction/", {"#f-event": "not-an-id", "#f-title": "New"}, "event", "20 characters"),
-    "correction changes": ("/submit/correction/", {"#f-event": "0123456789abcdef0123"}, "hide|duplicate_of|title|categories|location|location_type", "at least one"),
+    "correction changes": ("/submit/correction/", {"#f-event": "0123456789abcdef0123"}, "|".join(OVERLAY_CHANGES), "at least one"),
 }
 
 

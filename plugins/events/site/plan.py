@@ -8,7 +8,7 @@ only renders and writes what this returns.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from events.models import StoredEvent
@@ -19,6 +19,7 @@ from events.site.pages.digest_pages import digest_files, plan_digest_index
 from events.site.pages.form_pages import input_schema_files, plan_form_pages
 from events.site.pages.listing_pages import _PageMaker, plan_pages
 from events.site.records import Artifact, PageSpec, SiteInfo
+from events.site.urls import page_url
 
 __all__ = ["SitePlan", "plan_site"]
 
@@ -36,11 +37,15 @@ class SitePlan:
         """Every non-HTML file. Planned on request, so that the generator can
         plan them in the process that writes them while another renders pages."""
         views, pages = list(self.views), list(self.pages)
+        digests = digest_files(views, self.now, self.site)
+        # The digest pages are written as files, not rendered; the sitemap lists them all the same.
+        digest_pages = tuple(page_url(d.path) for d in digests if d.path.endswith(".html"))
+        with_digests = replace(self.site, extra_pages=self.site.extra_pages + digest_pages)
         return (
             tuple(plan_artifacts(views, self.now, self.site))
-            + tuple(plan_page_files(views, pages, self.site))
+            + tuple(plan_page_files(views, pages, with_digests))
             + tuple(input_schema_files(self.site))
-            + tuple(digest_files(views, self.now, self.site))
+            + tuple(digests)
         )
 
 
