@@ -15,11 +15,14 @@ import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import jsonschema
 import pytest
+import yaml
 from feedserver import FeedServer
 
-from events.inputs.file_schemas import schema_header
+from events.inputs.file_schemas import as_json, schema_header
 from events.inputs.overlays import _CHANGES as OVERLAY_CHANGES
+from events.inputs.yaml_files import parse_yaml
 from events.run.validate import validate_all
 from events.settings import EventsSettings
 
@@ -301,3 +304,40 @@ def test_without_javascript_the_page_shows_the_file_to_copy(path, folder, browse
         assert by_hand.locator(f'a[href$="/new/main/{folder}"]').count() == 1
     finally:
         context.close()
+
+
+def _fixtures(kind: str) -> list[tuple[str, object]]:
+    folder = {"group": "groups", "single-event": "single_events", "overlay": "overlays"}[kind]
+    found = []
+    for path in sorted((ROOT / "tests" / "data" / folder).glob("*/*.y*ml")):
+        try:
+            found.append((path.name, as_json(parse_yaml(path.read_text(encoding="utf-8")))))
+        except yaml.YAMLError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("kind", ["group", "single-event", "overlay"])
+def test_the_browsers_schema_check_agrees_with_jsonschema(kind, form):
+    """The forms' own checker (no third-party code) against the `jsonschema` package, on every fixture."""
+    form.open("/submit/group/")
+    schema = json.loads((ROOT / "schemas" / f"{kind}.json").read_text())
+    reference = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    cases = [*_fixtures(kind), ("empty", {}), ("bad date", {"title": "T", "start": "2026-02-30"}), ("number", 7)]
+    verdicts = form.page.evaluate("([schema, cases]) => cases.map(c => window.eventsForms.check(schema, c[1]).length === 0)", [schema, cases])
+    assert dict(zip([c[0] for c in cases], verdicts, strict=True)) == {name: reference.is_valid(data) for name, data in cases}
+
+
+def test_the_browsers_yaml_reads_back_as_the_same_data(form):
+    form.open("/submit/group/")
+    data = {
+        "title": 'He said "yes": no # not a comment',
+        "location": "yes",  # a YAML 1.1 boolean word, as text
+        "cost": "$10 \\ more",
+        "description": "Line one\n  Line two\ttabbed – ünïcode 🍕",
+        "categories": ["ai", "cloud"],
+        "hide": True,
+        "source": {"type": "json_api", "url": "https://x.org/?a=1&b=2", "page_size": 50},
+    }
+    text = form.page.evaluate("data => window.eventsForms.toYaml(data)", data)
+    assert parse_yaml(text) == data
