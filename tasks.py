@@ -81,6 +81,14 @@ def validate(c, files=None, conf="pelicanconf.py"):
     _finish(validate_command(_settings(conf), [Path(f) for f in given]))
 
 
+@task(help={"check": "change nothing; fail when a schema or a schema line is out of date", "conf": "settings file"})
+def schemas(c, check=False, conf="pelicanconf.py"):
+    """Write schemas/*.json (JSON Schemas of input files) and put the schema line first in every input file."""
+    from events.run.schema_files import schemas_command
+
+    _finish(schemas_command(_settings(conf), ROOT, check=check))
+
+
 @task(help={"port": "port on 127.0.0.1", "output": "folder to serve"})
 def serve(c, port=8000, output=str(OUTPUT)):
     """Serve the built site on http://127.0.0.1:PORT/."""

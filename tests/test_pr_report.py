@@ -213,7 +213,13 @@ def test_the_real_commands_output_makes_a_report(tmp_path):
         groups = write_demo_groups(DATA / "demo" / "groups", tmp_path / "_groups", server.base_url)
         bad = groups / "bad-url.yaml"
         bad.write_text("name: Bad\nwebsite: ftp://example.org/\nical: https://example.org/x.ics\n")
-        env = {**os.environ, "EVENTS_GROUPS_DIR": str(groups), "EVENTS_CACHE_DIR": str(tmp_path / "cache"), "EVENTS_NOW": DEMO_NOW, "EVENTS_FETCH_ALLOW_PRIVATE": "true"}
+        env = {
+            **os.environ,
+            "EVENTS_GROUPS_DIR": str(groups),
+            "EVENTS_CACHE_DIR": str(tmp_path / "cache"),
+            "EVENTS_NOW": DEMO_NOW,
+            "EVENTS_FETCH_ALLOW_PRIVATE": "true",
+        }
         files = [groups / "civic-tech.yaml", groups / "offline-group.yaml", bad]
 
         def invoke(*args: str) -> subprocess.CompletedProcess[str]:

@@ -87,6 +87,8 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             group_states=group_states,
             categories=load_categories(settings.categories_file),
             extra_pages=tuple(sorted(str(p.url) for p in self.context.get("pages", ()))),
+            repository=settings.repository,
+            repository_branch=settings.repository_branch,
         )
         self.plan: SitePlan = plan_site(events, now, site)
         self.context["events_now"] = now

@@ -7,6 +7,7 @@ dict without starting Pelican. `EventsSettings.from_mapping` validates every
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -65,6 +66,8 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_PUBLISH_GUARD_RATIO": (0.5, "refuse to publish a build with fewer than this share of the live site's upcoming events (--force overrides)"),
     "EVENTS_PUBLISH_WORKERS": (8, "concurrent uploads to S3"),
     "EVENTS_PUBLISH_MAX_AGE": (300, "Cache-Control max-age in seconds for HTML, JSON, ICS and XML"),
+    "EVENTS_REPOSITORY": ("dctech-events/site", "GitHub OWNER/NAME the site's forms propose new files to (GitHub's new-file page, then a pull request)"),
+    "EVENTS_REPOSITORY_BRANCH": ("main", "branch of EVENTS_REPOSITORY the forms' new files are proposed to"),
     "EVENTS_PUBLISH_ASSET_MAX_AGE": (3600, "Cache-Control max-age in seconds for assets without a content hash in their name (hashed ones: a year, immutable)"),
 }
 
@@ -112,6 +115,8 @@ class EventsSettings:
     publish_workers: int
     publish_max_age: int
     publish_asset_max_age: int
+    repository: str = "dctech-events/site"
+    repository_branch: str = "main"
 
     @property
     def clock(self) -> Clock:
@@ -172,6 +177,8 @@ class EventsSettings:
             publish_workers=value.count("EVENTS_PUBLISH_WORKERS", minimum=1),
             publish_max_age=value.count("EVENTS_PUBLISH_MAX_AGE"),
             publish_asset_max_age=value.count("EVENTS_PUBLISH_ASSET_MAX_AGE"),
+            repository=_repository(value.text("EVENTS_REPOSITORY")),
+            repository_branch=_branch(value.text("EVENTS_REPOSITORY_BRANCH")),
         )
 
     def replace(self, **changes: Any) -> EventsSettings:
@@ -261,3 +268,15 @@ class _Reader:
         if not isinstance(raw, (list, tuple)) or not all(isinstance(s, str) and len(s) == 2 for s in raw):
             raise SettingsError(f"{name}: expected a list of two-letter state codes such as ['DC', 'MD'], got {raw!r}")
         return tuple(s.upper() for s in raw)
+
+
+def _repository(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+", value):
+        raise SettingsError(f"EVENTS_REPOSITORY: {value!r} is not a GitHub repository; expected OWNER/NAME such as dctech-events/site")
+    return value
+
+
+def _branch(value: str) -> str:
+    if not value.strip() or any(c.isspace() or c in "~^:?*[\\" for c in value) or ".." in value:
+        raise SettingsError(f"EVENTS_REPOSITORY_BRANCH: {value!r} is not a branch name; expected a name such as main")
+    return value

@@ -42,7 +42,14 @@ def preview(tmp_path: Path, feed: str, **env: str) -> subprocess.CompletedProces
         return subprocess.run(
             [sys.executable, "-m", "invoke", "preview", "--files", str(group)],
             cwd=ROOT,
-            env={**os.environ, "EVENTS_GROUPS_DIR": str(groups), "EVENTS_CACHE_DIR": str(tmp_path / "cache"), "EVENTS_NOW": DEMO_NOW, "EVENTS_FETCH_ALLOW_PRIVATE": "true", **env},
+            env={
+                **os.environ,
+                "EVENTS_GROUPS_DIR": str(groups),
+                "EVENTS_CACHE_DIR": str(tmp_path / "cache"),
+                "EVENTS_NOW": DEMO_NOW,
+                "EVENTS_FETCH_ALLOW_PRIVATE": "true",
+                **env,
+            },
             capture_output=True,
             text=True,
             timeout=120,

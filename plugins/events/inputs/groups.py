@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from events.collect.sources.registry import SETTING_CHECKS, SOURCES
+from events.collect.sources.registry import COUNT_RANGE, PARAMETER_NAME, SETTING_CHECKS, SOURCES
 from events.inputs.yaml_files import (
     SLUG_PATTERN,
     Problem,
@@ -219,11 +219,11 @@ def _setting_problem(check: str, value: Any) -> str:
     if check in ("count", "id"):
         if isinstance(value, bool) or not isinstance(value, int):
             return f"{describe(value)} is not a whole number"
-        if check == "count" and not 1 <= value <= 500:
+        if check == "count" and not COUNT_RANGE[0] <= value <= COUNT_RANGE[1]:
             return f"{value} is out of range"
         return "" if value >= 1 else f"{value} is not a positive number"
     if check == "name":
-        ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+", value)
+        ok = isinstance(value, str) and re.fullmatch(PARAMETER_NAME, value)
         return "" if ok else f"{describe(value)} is not a query parameter name"
     if check == "selector":
         if not isinstance(value, str) or not value.strip():

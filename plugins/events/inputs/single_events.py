@@ -41,6 +41,7 @@ from events.models import Group, Occurrence
 
 __all__ = [
     "SINGLE_EVENTS_GROUP",
+    "TOO_FREQUENT",
     "SingleEvent",
     "SingleEventLoad",
     "group_for",
@@ -68,6 +69,8 @@ _FIELDS: dict[str, str] = {
     "active": "true or false",
 }
 _TEXT_FIELDS = ("location", "cost", "description")
+# Recurrence frequencies an event listing refuses (read by the JSON Schema too).
+TOO_FREQUENT = ("SECONDLY", "MINUTELY", "HOURLY")
 _QUOTE = " (YAML reads yes, no, on and off as true or false: put the title in quotes)"
 
 
@@ -310,6 +313,6 @@ def _rule_problem(value: Any, start: date | datetime | None) -> str:
     except (ValueError, TypeError) as error:
         return f"{quoted(text)} is not a valid rule ({shorten(str(error))})"
     freq = str((recur.get("FREQ") or [""])[0]).upper()
-    if freq in ("SECONDLY", "MINUTELY", "HOURLY"):
+    if freq in TOO_FREQUENT:
         return f"{freq} repeats more often than daily; an event listing needs DAILY or slower"
     return ""

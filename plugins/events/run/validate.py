@@ -9,8 +9,9 @@ from pathlib import Path
 from events.inputs.groups import GroupLoad, load_categories, load_groups
 from events.inputs.overlays import OverlayLoad, load_overlays
 from events.inputs.single_events import SingleEventLoad, load_single_events
-from events.inputs.yaml_files import Problem, one_line
+from events.inputs.yaml_files import Problem, one_line, yaml_files
 from events.run.outcome import Outcome
+from events.run.schema_files import header_problems
 from events.settings import EventsSettings
 
 __all__ = ["Validation", "validate_all", "validate_command", "validate_files"]
@@ -28,10 +29,11 @@ class Validation:
     groups: GroupLoad
     single_events: SingleEventLoad
     overlays: OverlayLoad
+    headers: tuple[Problem, ...] = ()  # a first line naming another kind's schema
 
     @property
     def problems(self) -> tuple[Problem, ...]:
-        return (*self.groups.problems, *self.single_events.problems, *self.overlays.problems)
+        return (*self.groups.problems, *self.single_events.problems, *self.overlays.problems, *self.headers)
 
     def summary(self) -> str:
         return (
@@ -48,6 +50,7 @@ def validate_all(settings: EventsSettings, only: Sequence[Path] = ()) -> Validat
             load_groups(settings.groups_dir, categories),
             load_single_events(settings.single_events_dir, categories),
             load_overlays(settings.overlays_dir, categories),
+            _headers(settings, yaml_files(settings.groups_dir), yaml_files(settings.single_events_dir), yaml_files(settings.overlays_dir)),
         )
     singles = [p for p in only if _inside(p, settings.single_events_dir)]
     overlays = [p for p in only if _inside(p, settings.overlays_dir)]
@@ -56,6 +59,15 @@ def validate_all(settings: EventsSettings, only: Sequence[Path] = ()) -> Validat
         load_groups(settings.groups_dir, categories, groups) if groups else GroupLoad((), ()),
         load_single_events(settings.single_events_dir, categories, singles) if singles else SingleEventLoad((), ()),
         load_overlays(settings.overlays_dir, categories, overlays) if overlays else OverlayLoad({}, ()),
+        _headers(settings, groups, singles, overlays),
+    )
+
+
+def _headers(settings: EventsSettings, groups: Sequence[Path], singles: Sequence[Path], overlays: Sequence[Path]) -> tuple[Problem, ...]:
+    return (
+        *header_problems(groups, "group", settings.groups_dir),
+        *header_problems(singles, "single-event", settings.single_events_dir),
+        *header_problems(overlays, "overlay", settings.overlays_dir),
     )
 
 

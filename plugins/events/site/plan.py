@@ -8,15 +8,18 @@ only renders and writes what this returns.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from events.models import StoredEvent
 from events.site.event_view import EventView, event_view
 from events.site.files.data_files import plan_artifacts
 from events.site.files.page_files import plan_page_files
-from events.site.pages.listing_pages import plan_pages
+from events.site.pages.digest_pages import digest_files, plan_digest_index
+from events.site.pages.form_pages import input_schema_files, plan_form_pages
+from events.site.pages.listing_pages import _PageMaker, plan_pages
 from events.site.records import Artifact, PageSpec, SiteInfo
+from events.site.urls import page_url
 
 __all__ = ["SitePlan", "plan_site"]
 
@@ -34,10 +37,22 @@ class SitePlan:
         """Every non-HTML file. Planned on request, so that the generator can
         plan them in the process that writes them while another renders pages."""
         views, pages = list(self.views), list(self.pages)
-        return tuple(plan_artifacts(views, self.now, self.site)) + tuple(plan_page_files(views, pages, self.site))
+        digests = digest_files(views, self.now, self.site)
+        # The digest pages are written as files, not rendered; the sitemap lists them all the same.
+        digest_pages = tuple(page_url(d.path) for d in digests if d.path.endswith(".html"))
+        with_digests = replace(self.site, extra_pages=self.site.extra_pages + digest_pages)
+        return (
+            tuple(plan_artifacts(views, self.now, self.site))
+            + tuple(plan_page_files(views, pages, with_digests))
+            + tuple(input_schema_files(self.site))
+            + tuple(digests)
+        )
 
 
 def plan_site(events: Sequence[StoredEvent], now: datetime, site: SiteInfo) -> SitePlan:
     views = [event_view(e, site.timezone) for e in events]
     pages = plan_pages(views, now, site)
+    page = _PageMaker(site, now.astimezone(site.timezone).date())
+    pages += plan_form_pages(site, page)
+    pages.append(plan_digest_index(views, now, site, page))
     return SitePlan(tuple(pages), tuple(views), now, site)

@@ -47,6 +47,8 @@ class SiteInfo:
     group_states: Mapping[str, GroupState] = field(default_factory=dict)
     categories: Mapping[str, str] = field(default_factory=dict)
     extra_pages: tuple[str, ...] = ()  # URL paths of pages Pelican writes itself (content/pages), for the sitemap
+    repository: str = "dctech-events/site"  # GitHub OWNER/NAME the forms propose files to
+    repository_branch: str = "main"
 
 
 @dataclass(frozen=True)

@@ -25,15 +25,24 @@ __all__ = [
     "api_virtual",
     "api_week",
     "category_page",
+    "correction_form",
     "day_page",
+    "digest_feed",
+    "digest_index",
+    "digest_page",
+    "digest_text",
+    "event_form",
     "event_ics",
     "event_page",
     "feed_of",
+    "group_form",
     "group_page",
     "index_file",
+    "input_schema",
     "month_page",
     "page_url",
     "state_page",
+    "submit_index",
     "week_id",
     "week_monday",
     "week_page",
@@ -148,3 +157,42 @@ def api_categories() -> str:
 
 def api_schema(name: str) -> str:
     return f"api/schema/{name}"
+
+
+def input_schema(name: str) -> str:
+    """The JSON Schema of one kind of input file (group.json, single-event.json, overlay.json)."""
+    return f"schemas/{name}"
+
+
+def submit_index() -> str:
+    return "submit/"
+
+
+def group_form() -> str:
+    return "submit/group/"
+
+
+def event_form() -> str:
+    return "submit/event/"
+
+
+def correction_form() -> str:
+    return "submit/correction/"
+
+
+def digest_index() -> str:
+    return "digest/"
+
+
+def digest_page(day: date) -> str:
+    """The email-ready digest of the ISO week holding `day`."""
+    return f"digest/{week_id(day)}/"
+
+
+def digest_text(day: date) -> str:
+    """The plain-text digest beside its HTML page."""
+    return f"{digest_page(day)}digest.txt"
+
+
+def digest_feed() -> str:
+    return "digest/feed.xml"

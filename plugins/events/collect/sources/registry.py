@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from events.collect.sources.base import ParseRequest, ParseResult
 
-__all__ = ["SETTING_CHECKS", "SOURCES", "Follower", "Parser", "SourceKind", "Starter"]
+__all__ = ["COUNT_RANGE", "PARAMETER_NAME", "SETTING_CHECKS", "SOURCES", "Follower", "Parser", "SourceKind", "Starter"]
 
 Parser = Callable[[bytes, ParseRequest], ParseResult]
 Follower = Callable[[str, bytes, Mapping[str, Any]], tuple[str, ...]]
@@ -60,6 +60,11 @@ SOURCES: Mapping[str, SourceKind] = {
     "libcal": SourceKind("events.collect.sources.libcal", ("calendar_id", "max_pages")),
     "json_api": SourceKind("events.collect.sources.json_api", ("page_size", "max_pages", "page_param", "size_param")),
 }
+
+# The bounds of a "count" setting, and what a "name" setting may hold: read by
+# group validation and by the JSON Schema of group files (inputs/file_schemas.py).
+COUNT_RANGE = (1, 500)
+PARAMETER_NAME = r"^[A-Za-z0-9_.\-\[\]]+$"
 
 # Every source setting but type and url: how to check it, and what it expects.
 SETTING_CHECKS: Mapping[str, tuple[str, str]] = {
