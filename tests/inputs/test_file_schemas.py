@@ -53,8 +53,8 @@ def validators(categories) -> dict[str, jsonschema.Draft202012Validator]:
 def _schema_accepts(validator: jsonschema.Draft202012Validator, path: Path) -> bool:
     try:
         data = parse_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        return False  # not YAML at all: nothing for a schema to accept
+    except (yaml.YAMLError, ValueError):
+        return False  # not YAML the reader accepts: nothing for a schema to accept
     return validator.is_valid(as_json(data))
 
 
