@@ -265,7 +265,8 @@ def _rules(master: icalendar.Component) -> list[Any]:
     value = master.get("RRULE")
     if value is None:
         return []
-    rules = value if isinstance(value, list) else [value]
+    # An empty RRULE line (some exporters write one) is no rule, as recurring-ical-events reads it.
+    rules = [rule for rule in (value if isinstance(value, list) else [value]) if not hasattr(rule, "keys") or rule]
     for rule in rules:
         if not hasattr(rule, "get"):
             raise ValueError(f"RRULE is not a recurrence rule: {str(rule)[:60]}")
