@@ -92,7 +92,7 @@ def test_the_feed_budget_is_shared_fairly_and_every_cut_names_its_series():
     assert all(o.start.date() <= date(2026, 3, 17) for o in result.occurrences)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     freq=st.sampled_from(["MINUTELY", "HOURLY", "DAILY", "WEEKLY"]),
     interval=st.integers(1, 9),
@@ -102,6 +102,8 @@ def test_the_feed_budget_is_shared_fairly_and_every_cut_names_its_series():
 )
 def test_a_moved_start_gives_the_same_occurrences_as_the_library(freq, interval, start, by_day, zone):
     """A rule walked from a later DTSTART, a whole number of intervals on, matches between() from the real one."""
+    # The reference walks from DTSTART: keep its walk short for the fine frequencies.
+    start = max(start, {"MINUTELY": datetime(2026, 2, 1), "HOURLY": datetime(2024, 1, 1)}.get(freq, start))
     days = ";BYDAY=MO,WE,SA" if by_day and freq in ("DAILY", "WEEKLY") else ""
     hours = ";BYHOUR=9,10" if freq == "MINUTELY" else ""
     feed = (
