@@ -132,6 +132,9 @@ def expand_feed(
                 f"event {result.uid}: {dropped} occurrence(s) left out, the feed's budget of {max_feed} "
                 f"occurrences is shared between its {len(results)} series"
             )
+        result.occurrences = [
+            o if isinstance(o, icalendar.Component) else o.as_component(False) for o in result.occurrences
+        ]
     return results
 
 
@@ -244,6 +247,8 @@ def _run(
     if plan.capped and len(found) <= max_series:
         result.cut += 1  # fewer than the rule promised (moved occurrences): the rest is unknown
         result.warnings.append(f"event {result.uid}: occurrences after {plan.query_end:%Y-%m-%d} left out (more than {max_series})")
+    verdicts = {keep(component) for component in plan.components}
+    kept_by_all = verdicts.pop() if len(verdicts) == 1 else None
     tz = result.floating_tz
     found.sort(key=lambda o: (_utc(o.start, tz), _utc(o.end, tz)))
     for position, occurrence in enumerate(found):
@@ -254,9 +259,14 @@ def _run(
                 f"occurrence(s) left out, more than {max_series} in the window"
             )
             break
-        component = occurrence.as_component(False)
-        if keep(component):
-            result.occurrences.append(component)
+        if kept_by_all is None:  # some components pass `keep` and some do not: ask each occurrence
+            component = occurrence.as_component(False)
+            if keep(component):
+                result.occurrences.append(component)
+            else:
+                result.untitled += 1
+        elif kept_by_all:
+            result.occurrences.append(occurrence)  # made a component once it survives the feed's budget
         else:
             result.untitled += 1
 
