@@ -61,8 +61,9 @@ def test_occurrence_cap_cuts_with_a_warning_that_names_the_series(data_dir):
     full = parse(data_dir, "weekly-exdate-and-moved-occurrence.ics")
     result = parse(data_dir, "weekly-exdate-and-moved-occurrence.ics", max_occurrences=2)
     assert len(result.occurrences) == 2
-    assert result.left_out_count("budget") == len(full.occurrences) - 2  # both series are short: exact
-    assert any(w.startswith("event evt-civic-hacknight@lu.ma: ") and "left out" in w for w in result.warnings)
+    # The series stops expanding once it has more than it may keep: the count is a lower bound.
+    assert 1 <= result.left_out_count("budget") <= len(full.occurrences) - 2
+    assert any(w.startswith("event evt-civic-hacknight@lu.ma: at least ") and "left out" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ what it had found.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone, tzinfo
 from typing import Any
@@ -173,6 +173,7 @@ class _Plan:
     query_end: datetime
     walk_cut: bool
     capped: bool  # the query ends where the series already has more than it may keep
+    first_span: timedelta | None = None  # a span likely to hold all the series may keep
 
 
 def _plan(one: SeriesInput, window_start: datetime, window_end: datetime, max_series: int) -> _Plan:
@@ -185,6 +186,7 @@ def _plan(one: SeriesInput, window_start: datetime, window_end: datetime, max_se
         master = next((c for c in components if c.get("RECURRENCE-ID") is None), None)
         rules = _rules(master) if master is not None else []
         query_end, walk_cut, capped, cost = window_end, False, False, len(components)
+        first_span: timedelta | None = None
         if master is not None and rules:
             moved = _moved_master(master, rules, window_start, one.floating_tz, components)
             if moved is not None:
@@ -196,6 +198,7 @@ def _plan(one: SeriesInput, window_start: datetime, window_end: datetime, max_se
                 cost += steps
                 if end < query_end:
                     query_end, walk_cut = end, True
+            first_span = min(_span_for(rule, max_series) for rule in rules)
             enough = _enough(rules, master, start, window_start, max_series)
             if enough < query_end:
                 # Every period of the rule is an occurrence: up to this point
@@ -212,7 +215,7 @@ def _plan(one: SeriesInput, window_start: datetime, window_end: datetime, max_se
             f"event {one.uid}: its rule would walk more than {MAX_RULE_STEPS} dates from its start; "
             f"{reach} read, later ones left out"
         )
-    return _Plan(result, components, query_end, walk_cut, capped)
+    return _Plan(result, components, query_end, walk_cut, capped, first_span)
 
 
 def _run(
@@ -229,13 +232,22 @@ def _run(
     for component in plan.components:
         calendar.add_component(component)
     found: list[Any] = []
+    complete: list[Any] = []  # the last chunk read to its end
+    early = False
     try:
         with time_limit(seconds):
             query = recurring_ical_events.of(calendar)
-            for series in query.series:
-                for occurrence in series.between(window_start, plan.query_end):
-                    found.append(occurrence)
+            for chunk_end in _chunk_ends(window_start, plan.query_end, plan.first_span):
+                found = []
+                for series in query.series:
+                    for occurrence in series.between(window_start, chunk_end):
+                        found.append(occurrence)
+                complete = found
+                if len(found) > max_series and chunk_end < plan.query_end:
+                    early = True
+                    break
     except TimeLimitExceeded:
+        found = complete if len(complete) >= len(found) else found
         result.cut += 1
         result.warnings.append(
             f"event {result.uid}: expanding its recurrence took longer than {seconds:.2g} s "
@@ -255,7 +267,7 @@ def _run(
         if len(result.occurrences) >= max_series:
             result.cut += len(found) - position
             result.warnings.append(
-                f"event {result.uid}: {'at least ' if plan.capped else ''}{len(found) - position} "
+                f"event {result.uid}: {'at least ' if plan.capped or early else ''}{len(found) - position} "
                 f"occurrence(s) left out, more than {max_series} in the window"
             )
             break
@@ -309,6 +321,29 @@ def _shape(rule: Any) -> tuple[str, int, int]:
     elif freq == "WEEKLY" and rule.get("BYDAY"):
         per_period *= 7
     return freq, interval, per_period
+
+
+def _span_for(rule: Any, max_series: int) -> timedelta:
+    """A span of the rule's periods that holds about `max_series` candidate dates."""
+    freq, interval, per_period = _shape(rule)
+    return _PERIOD[freq][0] * interval * (max_series // per_period + 2)
+
+
+def _chunk_ends(window_start: datetime, query_end: datetime, first_span: timedelta | None) -> Iterator[datetime]:
+    """Ends of queries that double in length until `query_end`: one query when the first already reaches it.
+
+    Each query walks the rule once; doubling keeps the total within about
+    twice the last one while a series with far more occurrences than it may
+    keep stops as soon as it has enough.
+    """
+    if first_span is None:
+        yield query_end
+        return
+    span = first_span
+    while window_start + span < query_end:
+        yield window_start + span
+        span *= 2
+    yield query_end
 
 
 def _enough(rules: list[Any], master: icalendar.Component, start: datetime, window_start: datetime, max_series: int) -> datetime:
