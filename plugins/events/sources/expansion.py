@@ -32,7 +32,7 @@ from datetime import date, datetime, time as dtime, timedelta, timezone, tzinfo
 from typing import Any
 
 import icalendar
-import recurring_ical_events
+import recurring_ical_events  # type: ignore[import-untyped]
 
 from ..deadline import TimeLimitExceeded, time_limit
 
@@ -192,7 +192,7 @@ def _plan(one: SeriesInput, window_start: datetime, window_end: datetime, max_se
             if moved is not None:
                 components = tuple(moved if c is master else c for c in components)
                 master = moved
-            start = _aware(master["DTSTART"].dt, one.floating_tz)
+            start = _aware(_dt(master, "DTSTART"), one.floating_tz)
             for rule in rules:
                 end, steps = _walk_bound(rule, start, window_end)
                 cost += steps
@@ -393,7 +393,7 @@ def _moved_master(
         return None  # THISANDFUTURE overrides are measured from the original start
     freq, interval, _ = _shape(rules[0])
     unit, movable = _PERIOD[freq]
-    start_value = master["DTSTART"].dt
+    start_value = _dt(master, "DTSTART")
     tz = start_value.tzinfo if isinstance(start_value, datetime) else None
     if not movable or hasattr(tz, "localize"):  # pytz zones do not follow wall-clock arithmetic
         return None
@@ -418,16 +418,17 @@ def _moved_master(
 
 def _length(master: icalendar.Component, start: date | datetime) -> timedelta:
     if master.get("DTEND") is not None:
-        end = master["DTEND"].dt
+        end = _dt(master, "DTEND")
         if isinstance(end, datetime) == isinstance(start, datetime):
             return abs(_wall(end) - _wall(start))
     if master.get("DURATION") is not None:
-        return abs(master["DURATION"].dt)
+        length: timedelta = abs(_dt(master, "DURATION"))
+        return length
     return timedelta(days=1)
 
 
 def _shift(component: icalendar.Component, name: str, shift: timedelta) -> None:
-    old = component[name]
+    old: Any = component[name]
     value = old.dt
     if isinstance(value, datetime):
         moved: date | datetime = (value.replace(tzinfo=None) + shift).replace(tzinfo=value.tzinfo)
@@ -452,6 +453,12 @@ def _aware(value: date | datetime, tz: tzinfo) -> datetime:
 
 def _utc(value: date | datetime, tz: tzinfo) -> datetime:
     return _aware(value, tz).astimezone(timezone.utc)
+
+
+def _dt(component: icalendar.Component, name: str) -> Any:
+    """The value of a date, date-time or duration property (RFC 5545 3.3.4-3.3.6); raises for a malformed one."""
+    prop: Any = component[name]
+    return prop.dt
 
 
 def _short(error: BaseException) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-import x_wr_timezone
+import x_wr_timezone  # type: ignore[import-untyped]
 
 from ..models import Occurrence
 from .base import ParseRequest, ParseResult, SourceError
@@ -219,7 +219,7 @@ def _rank(component: icalendar.Component) -> tuple[int, datetime, datetime]:
 
 def _stamp(component: icalendar.Component, name: str) -> datetime:
     try:
-        value = component[name].dt if name in component else None
+        value = _dt(component, name) if name in component else None
     except Exception:  # noqa: BLE001 - a malformed stamp ranks as none
         return _EARLIEST
     if isinstance(value, datetime):
@@ -230,7 +230,7 @@ def _stamp(component: icalendar.Component, name: str) -> datetime:
 
 
 def _recurrence_key(component: icalendar.Component, floating_tz: tzinfo) -> str:
-    value = component.get("RECURRENCE-ID")
+    value: Any = component.get("RECURRENCE-ID")
     if value is None:
         return ""
     try:
@@ -249,8 +249,8 @@ def _has_title(component: icalendar.Component) -> bool:
 
 def _occurrence(uid: str, component: Any, feed_tz: tzinfo, recurring: bool) -> Occurrence:
     summary = " ".join(str(component.get("SUMMARY", "") or "").split())
-    raw_start = component["DTSTART"].dt
-    raw_end = component["DTEND"].dt if component.get("DTEND") is not None else raw_start
+    raw_start = _dt(component, "DTSTART")
+    raw_end = _dt(component, "DTEND") if component.get("DTEND") is not None else raw_start
     all_day = isinstance(raw_start, date) and not isinstance(raw_start, datetime)
     start = _aware(raw_start, feed_tz)
     end = _aware(raw_end, feed_tz)
@@ -258,7 +258,7 @@ def _occurrence(uid: str, component: Any, feed_tz: tzinfo, recurring: bool) -> O
         end = start
     key = ""
     if recurring and component.get("RECURRENCE-ID") is not None:
-        key = _key(component["RECURRENCE-ID"].dt, feed_tz)
+        key = _key(_dt(component, "RECURRENCE-ID"), feed_tz)
     # A time given in UTC (Luma, many exports) says nothing about where the
     # event is; it is shown in the feed's zone. A named zone is kept.
     tzname = getattr(start.tzinfo, "key", "")
@@ -312,6 +312,12 @@ def _int(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+def _dt(component: icalendar.Component, name: str) -> Any:
+    """The value of a date, date-time or duration property (RFC 5545 3.3.4-3.3.6); raises for a malformed one."""
+    prop: Any = component[name]
+    return prop.dt
 
 
 def _short(error: BaseException) -> str:

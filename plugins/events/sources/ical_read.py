@@ -108,7 +108,7 @@ def read_feed(text: str, window_start: datetime, window_end: datetime) -> FeedCo
 
     Raises ValueError when the text holds no VCALENDAR and no VEVENT.
     """
-    raw_calendars, notes = _split(Contentlines.from_ical(text))
+    raw_calendars, notes = _split(Contentlines.from_ical(text))  # type: ignore[no-untyped-call]
     if not raw_calendars:
         raise ValueError("no VCALENDAR in the body")
     factory = _factory()
@@ -207,7 +207,7 @@ def _split(lines: list[Contentline]) -> tuple[list[_RawCalendar], list[str]]:
 
 def _parse_block(lines: list[Contentline], name: str, factory: ComponentFactory) -> icalendar.Component:
     if name == "VCALENDAR":
-        lines = [Contentline("BEGIN:VCALENDAR"), *lines, Contentline("END:VCALENDAR")]
+        lines = [Contentline("BEGIN:VCALENDAR"), *lines, Contentline("END:VCALENDAR")]  # type: ignore[no-untyped-call]
     parser = ComponentIcalParser(list(lines), factory, icalendar.Calendar.types_factory)
     components = parser.parse()
     if len(components) != 1:
@@ -241,7 +241,7 @@ def _plainly_outside(lines: list[Contentline], first: date, last: date) -> bool:
         end = _raw_date(end_text)
     elif _raw_value(lines, "DURATION"):
         try:
-            length = icalendar.vDuration.from_ical(_raw_value(lines, "DURATION"))
+            length = icalendar.vDuration.from_ical(_raw_value(lines, "DURATION"))  # type: ignore[no-untyped-call]
         except Exception:  # the full parse will say what is wrong
             return False
         end = start + timedelta(days=abs(length.days) + 1)
