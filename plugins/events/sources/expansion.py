@@ -104,36 +104,67 @@ def expand_feed(
 ) -> list[Expanded]:
     """Occurrences of every series in the window, under the budgets; in the order of `series`.
 
-    Occurrences that `keep` refuses are counted (`Expanded.untitled`) and
-    use no budget.
+    The feed's budget is filled level by level: every open series is
+    expanded up to an equal share of what is left; those with fewer are
+    done, and the share of the others grows with what they left over, until
+    nothing is left or no series wants more. Occurrences that `keep` refuses
+    are counted (`Expanded.untitled`) and use no budget.
     """
-    max_series = min(max_series, max_feed)  # no series can keep more than the feed
-    plans = [_plan(one, window_start, window_end, max_series) for one in series]
-    order = sorted(range(len(plans)), key=lambda i: (plans[i].result.cost, plans[i].result.uid))
-    started = clock()
-    for position, index in enumerate(order):
-        plan = plans[index]
-        if plan.result.error:
+    max_series = max(min(max_series, max_feed), 0)  # no series can keep more than the feed
+    plans = [_plan(one, window_start, window_end) for one in series]
+    runnable = sorted(
+        (i for i, plan in enumerate(plans) if not plan.result.error and plan.query_end > window_start),
+        key=lambda i: (plans[i].result.cost, plans[i].result.uid),
+    )
+    outcomes: dict[int, _Outcome] = {}
+    budget, open_series, level = max(max_feed, 0), runnable, -1
+    started, runs = clock(), 0
+    while open_series:
+        new_level = min(max_series, budget // len(open_series))
+        if new_level <= level:
+            break
+        level = new_level
+        for position, index in enumerate(open_series):
+            left = seconds - (clock() - started)
+            # An equal share of the time left, and never less than a twentieth
+            # of the whole: the deterministic budgets already bound each series,
+            # so the clock only ever cuts one that is pathological by itself.
+            share = max(left / (len(open_series) - position), seconds / 20)
+            outcomes[index] = _run(plans[index], window_start, level, share, keep)
+            runs += 1
+        done = [i for i in open_series if not outcomes[i].more]
+        budget -= sum(len(outcomes[i].kept) for i in done)
+        open_series = [i for i in open_series if outcomes[i].more]
+        if level == max_series:
+            break
+    # What is left is shared between the series that still want more.
+    shares = dict(zip(open_series, fair_shares([len(outcomes[i].kept) for i in open_series], budget)))
+    results = []
+    for index, plan in enumerate(plans):
+        result = plan.result
+        results.append(result)
+        outcome = outcomes.get(index)
+        if outcome is None:
             continue
-        left = seconds - (clock() - started)
-        # An equal share of the time left, and never less than a twentieth
-        # of the whole: the deterministic budgets already bound each series,
-        # so the clock only ever cuts one that is pathological by itself.
-        share = max(left / (len(order) - position), seconds / 20)
-        _run(plan, window_start, max_series, share, keep)
-    results = [plan.result for plan in plans]
-    shares = fair_shares([len(r.occurrences) for r in results], max_feed)
-    for result, share in zip(results, shares):
-        if share < len(result.occurrences):
-            dropped = len(result.occurrences) - share
-            del result.occurrences[share:]
+        result.error, result.untitled = outcome.error, outcome.untitled
+        result.warnings.extend(outcome.warnings)
+        if outcome.error:
+            continue
+        keep_count = shares.get(index, len(outcome.kept))
+        dropped = len(outcome.kept) - keep_count + outcome.beyond
+        if outcome.more and dropped == 0:
+            dropped = 1  # more exist, how many is unknown
+        if dropped:
             result.cut += dropped
-            result.warnings.append(
-                f"event {result.uid}: {dropped} occurrence(s) left out, the feed's budget of {max_feed} "
-                f"occurrences is shared between its {len(results)} series"
+            why = (
+                f"more than {max_series} in the window"
+                if keep_count >= max_series
+                else f"the feed keeps {max_feed}, shared between its {len(runnable)} series"
             )
+            least = "at least " if outcome.more else ""
+            result.warnings.append(f"event {result.uid}: {least}{dropped} occurrence(s) left out, {why}")
         result.occurrences = [
-            o if isinstance(o, icalendar.Component) else o.as_component(False) for o in result.occurrences
+            o if isinstance(o, icalendar.Component) else o.as_component(False) for o in outcome.kept[:keep_count]
         ]
     return results
 
@@ -171,22 +202,38 @@ class _Plan:
     result: Expanded
     components: tuple[icalendar.Component, ...]
     query_end: datetime
-    walk_cut: bool
-    capped: bool  # the query ends where the series already has more than it may keep
-    first_span: timedelta | None = None  # a span likely to hold all the series may keep
+    rules: list[Any] = field(default_factory=list)
+    master: icalendar.Component | None = None
+    start: datetime | None = None  # the master's start, aware
 
 
-def _plan(one: SeriesInput, window_start: datetime, window_end: datetime, max_series: int) -> _Plan:
+@dataclass
+class _Outcome:
+    """One run of a series: the first occurrences (up to the cap and one more), and what lies beyond.
+
+    `more` says the series has more than the cap (some of them perhaps
+    unread); `beyond` counts those read past the kept ones.
+    """
+
+    kept: list[Any] = field(default_factory=list)
+    beyond: int = 0
+    more: bool = False
+    untitled: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def _plan(one: SeriesInput, window_start: datetime, window_end: datetime) -> _Plan:
     result = Expanded(one.uid, one.floating_tz)
     components = one.components
     if all(c.get("DTSTART") is None for c in components):
         result.error = "no start (DTSTART)"
-        return _Plan(result, components, window_end, False, False)
+        return _Plan(result, components, window_end)
     try:
         master = next((c for c in components if c.get("RECURRENCE-ID") is None), None)
         rules = _rules(master) if master is not None else []
-        query_end, walk_cut, capped, cost = window_end, False, False, len(components)
-        first_span: timedelta | None = None
+        query_end, walk_cut, cost = window_end, False, len(components)
+        start = None
         if master is not None and rules:
             moved = _moved_master(master, rules, window_start, one.floating_tz, components)
             if moved is not None:
@@ -198,15 +245,9 @@ def _plan(one: SeriesInput, window_start: datetime, window_end: datetime, max_se
                 cost += steps
                 if end < query_end:
                     query_end, walk_cut = end, True
-            first_span = min(_span_for(rule, max_series) for rule in rules)
-            enough = _enough(rules, master, start, window_start, max_series)
-            if enough < query_end:
-                # Every period of the rule is an occurrence: up to this point
-                # there are already more than the series may keep.
-                query_end, walk_cut, capped = enough, False, True
     except Exception as error:  # noqa: BLE001 - a series that cannot be read is skipped alone
         result.error = _short(error)
-        return _Plan(result, components, window_end, False, False)
+        return _Plan(result, components, window_end)
     result.cost = cost
     if walk_cut:
         result.cut += 1
@@ -215,72 +256,83 @@ def _plan(one: SeriesInput, window_start: datetime, window_end: datetime, max_se
             f"event {one.uid}: its rule would walk more than {MAX_RULE_STEPS} dates from its start; "
             f"{reach} read, later ones left out"
         )
-    return _Plan(result, components, query_end, walk_cut, capped, first_span)
+    return _Plan(result, components, query_end, rules, master, start)
 
 
 def _run(
     plan: _Plan,
     window_start: datetime,
-    max_series: int,
+    cap: int,
     seconds: float,
     keep: Callable[[icalendar.Component], bool],
-) -> None:
-    result = plan.result
-    if plan.query_end <= window_start:
-        return
+) -> _Outcome:
+    """The series' first `cap` occurrences in the window (and one more, to know there are more)."""
+    outcome = _Outcome()
+    uid = plan.result.uid
+    query_end, first_span, capped = plan.query_end, None, False
+    if plan.rules and plan.master is not None and plan.start is not None:
+        try:
+            first_span = min(_span_for(rule, cap) for rule in plan.rules)
+            enough = _enough(plan.rules, plan.master, plan.start, window_start, cap)
+        except Exception as error:  # noqa: BLE001 - read in _plan already; kept for safety
+            outcome.error = _short(error)
+            return outcome
+        if enough < query_end:
+            # Every period of the rule is an occurrence: up to this point
+            # there are already more than the series may keep.
+            query_end, capped = enough, True
     calendar = icalendar.Calendar()
     for component in plan.components:
         calendar.add_component(component)
     found: list[Any] = []
     complete: list[Any] = []  # the last chunk read to its end
-    early = False
     try:
         with time_limit(seconds):
             query = recurring_ical_events.of(calendar)
-            for chunk_end in _chunk_ends(window_start, plan.query_end, plan.first_span):
+            base = max(window_start, plan.start) if plan.start is not None else window_start
+            for chunk_end in _chunk_ends(base, query_end, first_span):
                 found = []
                 for series in query.series:
                     for occurrence in series.between(window_start, chunk_end):
                         found.append(occurrence)
                 complete = found
-                if len(found) > max_series and chunk_end < plan.query_end:
-                    early = True
+                if len(found) > cap and chunk_end < query_end:
+                    outcome.more = True
                     break
     except TimeLimitExceeded:
         found = complete if len(complete) >= len(found) else found
-        result.cut += 1
-        result.warnings.append(
-            f"event {result.uid}: expanding its recurrence took longer than {seconds:.2g} s "
+        outcome.more = True
+        outcome.warnings.append(
+            f"event {uid}: expanding its recurrence took longer than {seconds:.2g} s "
             f"(its share of the feed's time); kept the {len(found)} occurrence(s) found"
         )
     except Exception as error:  # noqa: BLE001 - a series that cannot be expanded is skipped alone
-        result.error = _short(error)
-        return
-    if plan.capped and len(found) <= max_series:
-        result.cut += 1  # fewer than the rule promised (moved occurrences): the rest is unknown
-        result.warnings.append(f"event {result.uid}: occurrences after {plan.query_end:%Y-%m-%d} left out (more than {max_series})")
+        outcome.error = _short(error)
+        return outcome
+    if capped:
+        outcome.more = True  # the query stopped where the rule had given enough
     verdicts = {keep(component) for component in plan.components}
     kept_by_all = verdicts.pop() if len(verdicts) == 1 else None
-    tz = result.floating_tz
+    tz = plan.result.floating_tz
     found.sort(key=lambda o: (_utc(o.start, tz), _utc(o.end, tz)))
     for position, occurrence in enumerate(found):
-        if len(result.occurrences) >= max_series:
-            result.cut += len(found) - position
-            result.warnings.append(
-                f"event {result.uid}: {'at least ' if plan.capped or early else ''}{len(found) - position} "
-                f"occurrence(s) left out, more than {max_series} in the window"
-            )
+        if len(outcome.kept) > cap:
+            outcome.beyond = len(found) - position
+            outcome.more = True
             break
         if kept_by_all is None:  # some components pass `keep` and some do not: ask each occurrence
             component = occurrence.as_component(False)
             if keep(component):
-                result.occurrences.append(component)
+                outcome.kept.append(component)
             else:
-                result.untitled += 1
+                outcome.untitled += 1
         elif kept_by_all:
-            result.occurrences.append(occurrence)  # made a component once it survives the feed's budget
+            outcome.kept.append(occurrence)  # made a component once it survives the feed's budget
         else:
-            result.untitled += 1
+            outcome.untitled += 1
+    if len(outcome.kept) > cap:
+        outcome.more = True
+    return outcome
 
 
 def _rules(master: icalendar.Component) -> list[Any]:
@@ -329,8 +381,11 @@ def _span_for(rule: Any, max_series: int) -> timedelta:
     return _PERIOD[freq][0] * interval * (max_series // per_period + 2)
 
 
-def _chunk_ends(window_start: datetime, query_end: datetime, first_span: timedelta | None) -> Iterator[datetime]:
-    """Ends of queries that double in length until `query_end`: one query when the first already reaches it.
+def _chunk_ends(base: datetime, query_end: datetime, first_span: timedelta | None) -> Iterator[datetime]:
+    """Ends of queries from the window's start, `base` plus doubling spans until `query_end`.
+
+    `base` is the later of the window's start and the series' start; one
+    query when the first end already reaches `query_end`.
 
     Each query walks the rule once; doubling keeps the total within about
     twice the last one while a series with far more occurrences than it may
@@ -340,8 +395,8 @@ def _chunk_ends(window_start: datetime, query_end: datetime, first_span: timedel
         yield query_end
         return
     span = first_span
-    while window_start + span < query_end:
-        yield window_start + span
+    while base + span < query_end:
+        yield base + span
         span *= 2
     yield query_end
 
