@@ -66,8 +66,9 @@ def main() -> int:
                     warnings.simplefilter("ignore")
                     result = ical.parse(content, request)
                 outcomes["occurrences" if result.occurrences else "no occurrences, reason given"] += 1
-                reasons.update(dict(result.left_out))
-                ours[name] = (len(result.occurrences), result.left_out_count())
+                left_out = dict(getattr(result, "left_out", ()))  # older versions counted nothing
+                reasons.update(left_out)
+                ours[name] = (len(result.occurrences), sum(left_out.values()))
             except SourceError:
                 outcomes["SourceError"] += 1
                 ours[name] = (0, -1)
