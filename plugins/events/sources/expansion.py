@@ -13,8 +13,13 @@ from its DTSTART (section 3.8.5.3), so:
   candidate dates; past that the query ends early, and the series is cut
   with a warning that names it;
 - a series keeps at most `max_series` occurrences (the earliest), and the
-  feed at most `max_feed`, shared out fairly (`fair_shares`) between the
-  series so that one busy series cannot crowd out the others.
+  feed at most `max_feed`, shared out level by level (`fair_shares`) so that
+  one busy series cannot crowd out the others; a series asked for its first
+  n occurrences queries spans that double from its start and stops once it
+  has more than n, so a daily rule over a 200-year window costs what n do.
+
+Counts of what a budget left out are exact when the series was read to the
+end of the window, and lower bounds ("at least") when it stopped early.
 
 All of that is a function of the feed and the window. The wall clock is only
 a last resort for rules that are pathological in ways the estimate misses:
@@ -26,9 +31,10 @@ what it had found.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone, tzinfo
+from types import MappingProxyType
 from typing import Any
 
 import icalendar
@@ -46,7 +52,7 @@ MAX_RULE_STEPS = 20_000
 # DTSTART keeps the rule's occurrences (periods that are whole days or
 # shorter, or whole weeks, align the same way from any start a whole number
 # of intervals on; months and years do not, their length varies).
-_PERIOD: dict[str, tuple[timedelta, bool]] = {
+_PERIOD: Mapping[str, tuple[timedelta, bool]] = MappingProxyType({
     "SECONDLY": (timedelta(seconds=1), True),
     "MINUTELY": (timedelta(minutes=1), True),
     "HOURLY": (timedelta(hours=1), True),
@@ -54,9 +60,9 @@ _PERIOD: dict[str, tuple[timedelta, bool]] = {
     "WEEKLY": (timedelta(weeks=1), True),
     "MONTHLY": (timedelta(days=28), False),
     "YEARLY": (timedelta(days=365), False),
-}
+})
 _TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
-_FINER_THAN = {"HOURLY": 1, "MINUTELY": 2, "SECONDLY": 3}
+_FINER_THAN: Mapping[str, int] = MappingProxyType({"HOURLY": 1, "MINUTELY": 2, "SECONDLY": 3})
 # Margin between a moved DTSTART and the window, wider than a DST change.
 _MARGIN = timedelta(hours=3)
 

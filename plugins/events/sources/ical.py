@@ -14,8 +14,9 @@ from __future__ import annotations
 import time
 import warnings as warnings_module
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time as dtime, timezone, tzinfo
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from .ical_read import CalendarPart, read_feed
 
 __all__ = ["parse", "decode_calendar_bytes"]
 
-_STATUS = {"CANCELLED": "cancelled", "CANCELED": "cancelled", "TENTATIVE": "tentative"}
+_STATUS: Mapping[str, str] = MappingProxyType({"CANCELLED": "cancelled", "CANCELED": "cancelled", "TENTATIVE": "tentative"})
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
