@@ -117,9 +117,11 @@ def expand_feed(
     are counted (`Expanded.untitled`) and use no budget.
     """
     max_series = max(min(max_series, max_feed), 0)  # no series can keep more than the feed
-    plans = [_plan(one, window_start, window_end) for one in series]
+    # Floating times and dates are compared with the window's wall time in
+    # their own zone (recurring-ical-events drops the zone of the window).
+    plans = [_plan(one, window_start.astimezone(one.floating_tz), window_end.astimezone(one.floating_tz)) for one in series]
     runnable = sorted(
-        (i for i, plan in enumerate(plans) if not plan.result.error and plan.query_end > window_start),
+        (i for i, plan in enumerate(plans) if not plan.result.error and plan.query_end > plan.window_start),
         key=lambda i: (plans[i].result.cost, plans[i].result.uid),
     )
     outcomes: dict[int, _Outcome] = {}
@@ -136,7 +138,7 @@ def expand_feed(
             # of the whole: the deterministic budgets already bound each series,
             # so the clock only ever cuts one that is pathological by itself.
             share = max(left / (len(open_series) - position), seconds / 20)
-            outcomes[index] = _run(plans[index], window_start, level, share, keep)
+            outcomes[index] = _run(plans[index], level, share, keep)
             runs += 1
         done = [i for i in open_series if not outcomes[i].more]
         budget -= sum(len(outcomes[i].kept) for i in done)
@@ -208,6 +210,7 @@ class _Plan:
     result: Expanded
     components: tuple[icalendar.Component, ...]
     query_end: datetime
+    window_start: datetime
     rules: list[Any] = field(default_factory=list)
     master: icalendar.Component | None = None
     start: datetime | None = None  # the master's start, aware
@@ -234,7 +237,7 @@ def _plan(one: SeriesInput, window_start: datetime, window_end: datetime) -> _Pl
     components = one.components
     if all(c.get("DTSTART") is None for c in components):
         result.error = "no start (DTSTART)"
-        return _Plan(result, components, window_end)
+        return _Plan(result, components, window_end, window_start)
     try:
         master = next((c for c in components if c.get("RECURRENCE-ID") is None), None)
         rules = _rules(master) if master is not None else []
@@ -253,7 +256,7 @@ def _plan(one: SeriesInput, window_start: datetime, window_end: datetime) -> _Pl
                     query_end, walk_cut = end, True
     except Exception as error:  # noqa: BLE001 - a series that cannot be read is skipped alone
         result.error = _short(error)
-        return _Plan(result, components, window_end)
+        return _Plan(result, components, window_end, window_start)
     result.cost = cost
     if walk_cut:
         result.cut += 1
@@ -262,19 +265,18 @@ def _plan(one: SeriesInput, window_start: datetime, window_end: datetime) -> _Pl
             f"event {one.uid}: its rule would walk more than {MAX_RULE_STEPS} dates from its start; "
             f"{reach} read, later ones left out"
         )
-    return _Plan(result, components, query_end, rules, master, start)
+    return _Plan(result, components, query_end, window_start, rules, master, start)
 
 
 def _run(
     plan: _Plan,
-    window_start: datetime,
     cap: int,
     seconds: float,
     keep: Callable[[icalendar.Component], bool],
 ) -> _Outcome:
     """The series' first `cap` occurrences in the window (and one more, to know there are more)."""
     outcome = _Outcome()
-    uid = plan.result.uid
+    uid, window_start = plan.result.uid, plan.window_start
     query_end, first_span, capped = plan.query_end, None, False
     if plan.rules and plan.master is not None and plan.start is not None:
         try:
@@ -463,8 +465,7 @@ def _moved_master(
     step = unit * interval
     length = _length(master, start_value)
     wall_start = _wall(start_value)
-    # recurring-ical-events compares floating times and dates with the window's UTC wall time.
-    wall_window = window_start.astimezone(tz or timezone.utc).replace(tzinfo=None)
+    wall_window = window_start.astimezone(tz or floating_tz).replace(tzinfo=None)
     periods = math.floor((wall_window - length - _MARGIN - wall_start) / step) - 1
     if periods <= 0:
         return None

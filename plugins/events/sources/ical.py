@@ -93,8 +93,8 @@ def _parse(content: bytes, request: ParseRequest, clock: Callable[[], float]) ->
 
     expanded = expand_feed(
         series,
-        request.window_start.astimezone(timezone.utc),
-        request.window_end.astimezone(timezone.utc),
+        request.window_start,
+        request.window_end,
         max(request.max_series_occurrences, 0),
         max(request.max_occurrences, 0),
         request.expand_seconds,
