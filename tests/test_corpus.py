@@ -58,7 +58,7 @@ class _ReferenceTooSlow(Exception):
     pass
 
 
-def reference_count(content: bytes, seconds: float = 2.0) -> int | None:
+def reference_count(content: bytes, seconds: float = 5.0) -> int | None:
     """Occurrences plain icalendar + x-wr-timezone + recurring-ical-events find in WINDOW; None if they take too long."""
 
     def stop(signum, frame):
