@@ -132,3 +132,21 @@ def test_fair_shares_are_max_min_fair(counts, budget):
     cut = [s for s, c in zip(shares, counts) if s < c]
     # A series that was cut got at least as much as any other, but one.
     assert all(s >= max(shares) - 1 for s in cut)
+
+
+def test_a_rule_that_never_matches_is_cut_by_the_clock_alone_and_the_rest_is_kept():
+    """dateutil walks FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 to the year 9999: only the wall clock can stop it."""
+    feed = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:never@x\r\nDTSTAMP:20200101T000000Z\r\nDTSTART:20200101T100000Z\r\n"
+        "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30\r\nSUMMARY:Never\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:fine@x\r\nDTSTAMP:20200101T000000Z\r\nDTSTART:20260310T100000Z\r\n"
+        "SUMMARY:Fine\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    started = time.monotonic()
+    result = ical.parse(feed, request(expand_seconds=0.4))
+    assert time.monotonic() - started < 2
+    assert [o.source_uid for o in result.occurrences] == ["fine@x"]
+    (warning,) = result.warnings
+    assert warning.startswith("event never@x: expanding its recurrence took longer than ")
+    assert result.left_out == (("budget", 1),)

@@ -24,7 +24,7 @@ end of the window, and lower bounds ("at least") when it stopped early.
 All of that is a function of the feed and the window. The wall clock is only
 a last resort for rules that are pathological in ways the estimate misses:
 series are expanded cheapest first, each under an equal share of the time
-left but at least a twentieth of the whole, and a series cut by it keeps
+left but at least a quarter of the whole, and a series cut by it keeps
 what it had found.
 """
 
@@ -134,10 +134,12 @@ def expand_feed(
         level = new_level
         for position, index in enumerate(open_series):
             left = seconds - (clock() - started)
-            # An equal share of the time left, and never less than a twentieth
-            # of the whole: the deterministic budgets already bound each series,
-            # so the clock only ever cuts one that is pathological by itself.
-            share = max(left / (len(open_series) - position), seconds / 20)
+            # An equal share of the time left, and never less than a quarter
+            # of the whole: the deterministic budgets already bound each series
+            # (a busy machine may still take a while for one), so the clock
+            # only ever cuts a series that is pathological by itself, such as a
+            # rule that never matches, which dateutil walks to the year 9999.
+            share = max(left / (len(open_series) - position), seconds / 4)
             outcomes[index] = _run(plans[index], level, share, keep)
             runs += 1
         done = [i for i in open_series if not outcomes[i].more]
@@ -162,7 +164,9 @@ def expand_feed(
         dropped = len(outcome.kept) - keep_count + outcome.beyond
         if outcome.more and dropped == 0:
             dropped = 1  # more exist, how many is unknown
-        if dropped:
+        if outcome.timed_out and dropped == 1 and len(outcome.kept) == keep_count:
+            result.cut += 1  # the time-out warning says it
+        elif dropped:
             result.cut += dropped
             why = (
                 f"more than {max_series} in the window"
@@ -227,6 +231,7 @@ class _Outcome:
     kept: list[Any] = field(default_factory=list)
     beyond: int = 0
     more: bool = False
+    timed_out: bool = False
     untitled: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str = ""
@@ -309,7 +314,7 @@ def _run(
                     break
     except TimeLimitExceeded:
         found = complete if len(complete) >= len(found) else found
-        outcome.more = True
+        outcome.more = outcome.timed_out = True
         outcome.warnings.append(
             f"event {uid}: expanding its recurrence took longer than {seconds:.2g} s "
             f"(its share of the feed's time); kept the {len(found)} occurrence(s) found"
