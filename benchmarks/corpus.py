@@ -13,6 +13,7 @@ the whole corpus (median of the runs).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import statistics
 import sys
 import time
@@ -52,8 +53,9 @@ def main() -> int:
     request = ParseRequest(start, end, ny, options.max_occurrences, options.expand_seconds)
     files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "SOURCES.md")
     contents = [(str(p.relative_to(CORPUS)), p.read_bytes()) for p in files]
-    walls, cpus = [], []
+    walls, cpus, digests = [], [], set()
     for _ in range(options.runs):
+        digest = hashlib.sha256()
         outcomes: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         ours: dict[str, tuple[int, int]] = {}
@@ -69,6 +71,7 @@ def main() -> int:
                 left_out = dict(getattr(result, "left_out", ()))  # older versions counted nothing
                 reasons.update(left_out)
                 ours[name] = (len(result.occurrences), sum(left_out.values()))
+                digest.update(repr((name, result.occurrences, sorted(left_out.items()))).encode())
             except SourceError:
                 outcomes["SourceError"] += 1
                 ours[name] = (0, -1)
@@ -76,6 +79,7 @@ def main() -> int:
                 outcomes["other exception"] += 1
                 ours[name] = (0, 0)
             times.append((time.monotonic() - began, name))
+        digests.add(digest.hexdigest())
         walls.append(time.monotonic() - started)
         cpus.append(time.process_time() - cpu)
     print(f"{len(files)} files, window {options.start} to {options.end}, limits {options.expand_seconds:g} s and "
@@ -88,6 +92,7 @@ def main() -> int:
         print(f"| `{key}` | {value} |")
     print(f"\nwhole corpus: median {statistics.median(walls):.2f} s wall ({', '.join(f'{w:.2f}' for w in walls)}), "
           f"median {statistics.median(cpus):.2f} s CPU; median file {sorted(times)[len(times) // 2][0] * 1000:.1f} ms\n")
+    print(f"the {options.runs} runs gave {'the same' if len(digests) == 1 else f'{len(digests)} different'} results\n")
     print("| slowest files (last run) | seconds |\n| --- | ---: |")
     for seconds, name in sorted(times, reverse=True)[:5]:
         print(f"| {name} | {seconds:.2f} |")
