@@ -28,6 +28,7 @@ from .base import ParseRequest, ParseResult, SourceError
 from .decoding import decode_feed
 from .expansion import SeriesInput, expand_feed
 from .ical_read import CalendarPart, read_feed
+from .rules import aware, dt
 
 __all__ = ["parse", "decode_calendar_bytes"]
 
@@ -220,7 +221,7 @@ def _rank(component: icalendar.Component) -> tuple[int, datetime, datetime]:
 
 def _stamp(component: icalendar.Component, name: str) -> datetime:
     try:
-        value = _dt(component, name) if name in component else None
+        value = dt(component, name) if name in component else None
     except Exception:  # noqa: BLE001 - a malformed stamp ranks as none
         return _EARLIEST
     if isinstance(value, datetime):
@@ -250,16 +251,16 @@ def _has_title(component: icalendar.Component) -> bool:
 
 def _occurrence(uid: str, component: Any, feed_tz: tzinfo, recurring: bool) -> Occurrence:
     summary = " ".join(str(component.get("SUMMARY", "") or "").split())
-    raw_start = _dt(component, "DTSTART")
-    raw_end = _dt(component, "DTEND") if component.get("DTEND") is not None else raw_start
+    raw_start = dt(component, "DTSTART")
+    raw_end = dt(component, "DTEND") if component.get("DTEND") is not None else raw_start
     all_day = isinstance(raw_start, date) and not isinstance(raw_start, datetime)
-    start = _aware(raw_start, feed_tz)
-    end = _aware(raw_end, feed_tz)
+    start = aware(raw_start, feed_tz)
+    end = aware(raw_end, feed_tz)
     if end < start:
         end = start
     key = ""
     if recurring and component.get("RECURRENCE-ID") is not None:
-        key = _key(_dt(component, "RECURRENCE-ID"), feed_tz)
+        key = _key(dt(component, "RECURRENCE-ID"), feed_tz)
     # A time given in UTC (Luma, many exports) says nothing about where the
     # event is; it is shown in the feed's zone. A named zone is kept.
     tzname = getattr(start.tzinfo, "key", "")
@@ -282,18 +283,11 @@ def _occurrence(uid: str, component: Any, feed_tz: tzinfo, recurring: bool) -> O
     )
 
 
-def _aware(value: date | datetime, tz: tzinfo) -> datetime:
-    if not isinstance(value, datetime):
-        return datetime.combine(value, dtime(0), tz)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=tz)
-    return value
-
 
 def _key(value: date | datetime, tz: tzinfo) -> str:
     if not isinstance(value, datetime):
         return value.strftime("%Y%m%d")
-    return _aware(value, tz).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return aware(value, tz).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _categories(value: Any) -> Iterable[str]:
@@ -314,11 +308,6 @@ def _int(value: Any) -> int:
     except (TypeError, ValueError):
         return 0
 
-
-def _dt(component: icalendar.Component, name: str) -> Any:
-    """The value of a date, date-time or duration property (RFC 5545 3.3.4-3.3.6); raises for a malformed one."""
-    prop: Any = component[name]
-    return prop.dt
 
 
 def _short(error: BaseException) -> str:
