@@ -150,3 +150,11 @@ def test_a_rule_that_never_matches_is_cut_by_the_clock_alone_and_the_rest_is_kep
     (warning,) = result.warnings
     assert warning.startswith("event never@x: expanding its recurrence took longer than ")
     assert result.left_out == (("budget", 1),)
+
+
+def test_many_series_cut_by_the_feed_budget_share_one_warning_that_names_the_first():
+    result = ical.parse(daily_series(50), request(max_occurrences=100))
+    assert len(result.occurrences) == 100
+    (warning,) = result.warnings
+    assert warning.startswith("events daily-0@example.org, daily-1@example.org, ") and ", daily-9@example.org and 40 more series: at least " in warning
+    assert result.left_out_count("budget") >= 50

@@ -44,6 +44,8 @@ from .rules import MAX_RULE_STEPS, aware, dt, enough_end, moved_master, rules_of
 __all__ = ["MAX_RULE_STEPS", "Expanded", "SeriesInput", "expand_feed", "fair_shares"]
 
 Clock = Callable[[], float]
+# Series named one by one in the warnings about the feed's budget; past that, one line for the feed.
+_NAMED = 10
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ def expand_feed(
             break
     # What is left is shared between the series that still want more.
     shares = dict(zip(open_series, fair_shares([len(outcomes[i].kept) for i in open_series], budget)))
-    results = []
+    results: list[Expanded] = []
+    shared: list[tuple[Expanded, str]] = []  # series cut by the feed's budget, and how many they lost
     for index, plan in enumerate(plans):
         result = plan.result
         results.append(result)
@@ -145,16 +148,26 @@ def expand_feed(
             result.cut += 1  # the time-out warning says it
         elif dropped:
             result.cut += dropped
-            why = (
-                f"more than {max_series} in the window"
-                if keep_count >= max_series
-                else f"the feed keeps {max_feed}, shared between its {len(runnable)} series"
-            )
             least = "at least " if outcome.more else ""
-            result.warnings.append(f"event {result.uid}: {least}{dropped} occurrence(s) left out, {why}")
+            if keep_count >= max_series:
+                result.warnings.append(
+                    f"event {result.uid}: {least}{dropped} occurrence(s) left out, more than {max_series} in the window"
+                )
+            else:
+                shared.append((result, f"{least}{dropped}"))
         result.occurrences = [
             o if isinstance(o, icalendar.Component) else o.as_component(False) for o in outcome.kept[:keep_count]
         ]
+    why = f"the feed keeps {max_feed}, shared between its {len(runnable)} series"
+    if len(shared) <= _NAMED:
+        for result, dropped_text in shared:
+            result.warnings.append(f"event {result.uid}: {dropped_text} occurrence(s) left out, {why}")
+    else:  # one line for the feed, naming the first series cut
+        names = ", ".join(result.uid for result, _ in shared[:_NAMED])
+        total = sum(result.cut for result, _ in shared)
+        shared[0][0].warnings.append(
+            f"events {names} and {len(shared) - _NAMED} more series: at least {total} occurrence(s) left out, {why}"
+        )
     return results
 
 
