@@ -158,3 +158,15 @@ def test_many_series_cut_by_the_feed_budget_share_one_warning_that_names_the_fir
     (warning,) = result.warnings
     assert warning.startswith("events daily-0@example.org, daily-1@example.org, ") and ", daily-9@example.org and 40 more series: at least " in warning
     assert result.left_out_count("budget") >= 50
+
+
+def test_when_the_feed_budget_is_smaller_than_its_series_the_soonest_events_are_kept():
+    days = [20, 3, 15, 7, 28]
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:e{day}@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:202603{day:02d}T230000Z\r\nSUMMARY:Day {day}\r\nEND:VEVENT\r\n"
+        for day in days
+    )
+    feed = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{events}END:VCALENDAR\r\n".encode()
+    result = ical.parse(feed, request(max_occurrences=3))
+    assert [o.title for o in result.occurrences] == ["Day 3", "Day 15", "Day 7"]  # feed order, the three soonest
+    assert result.left_out == (("budget", 2),)

@@ -127,6 +127,10 @@ def expand_feed(
         if level == max_series:
             break
     # What is left is shared between the series that still want more.
+    # The one left over each, where the rest does not divide evenly, goes to
+    # the series whose next occurrence comes soonest.
+    level = max(level, 0)
+    open_series = sorted(open_series, key=lambda i: (_next_start(outcomes[i], level, plans[i].result.floating_tz), i))
     shares = dict(zip(open_series, fair_shares([len(outcomes[i].kept) for i in open_series], budget)))
     results: list[Expanded] = []
     shared: list[tuple[Expanded, str]] = []  # series cut by the feed's budget, and how many they lost
@@ -142,13 +146,13 @@ def expand_feed(
             continue
         keep_count = shares.get(index, len(outcome.kept))
         dropped = len(outcome.kept) - keep_count + outcome.beyond
-        if outcome.more and dropped == 0:
-            dropped = 1  # more exist, how many is unknown
-        if outcome.timed_out and dropped == 1 and len(outcome.kept) == keep_count:
-            result.cut += 1  # the time-out warning says it
+        unknown = 1 if outcome.unread and outcome.beyond == 0 else 0  # what was not read may hold more
+        dropped = len(outcome.kept) - keep_count + outcome.beyond + unknown
+        if outcome.timed_out and dropped == unknown:
+            result.cut += dropped  # the time-out warning says it
         elif dropped:
             result.cut += dropped
-            least = "at least " if outcome.more else ""
+            least = "at least " if outcome.unread else ""
             if keep_count >= max_series:
                 result.warnings.append(
                     f"event {result.uid}: {least}{dropped} occurrence(s) left out, more than {max_series} in the window"
@@ -214,13 +218,15 @@ class _Plan:
 class _Outcome:
     """One run of a series: the first occurrences (up to the cap and one more), and what lies beyond.
 
-    `more` says the series has more than the cap (some of them perhaps
+    `more` says the series has more than the cap; `unread` that the window
+    was not read to its end (so more may exist than `beyond` counts);
     unread); `beyond` counts those read past the kept ones.
     """
 
     kept: list[Any] = field(default_factory=list)
     beyond: int = 0
     more: bool = False
+    unread: bool = False
     timed_out: bool = False
     untitled: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -299,12 +305,13 @@ def _run(
                     for occurrence in series.between(window_start, chunk_end):
                         found.append(occurrence)
                 complete = found
-                if len(found) > cap and chunk_end < query_end:
-                    outcome.more = True
+                # Two past the cap: one to know there are more, one that is surely left out.
+                if len(found) > cap + 1 and chunk_end < query_end:
+                    outcome.unread = True
                     break
     except TimeLimitExceeded:
         found = complete if len(complete) >= len(found) else found
-        outcome.more = outcome.timed_out = True
+        outcome.unread = outcome.timed_out = True
         outcome.warnings.append(
             f"event {uid}: expanding its recurrence took longer than {seconds:.2g} s "
             f"(its share of the feed's time); kept the {len(found)} occurrence(s) found"
@@ -313,7 +320,7 @@ def _run(
         outcome.error = _short(error)
         return outcome
     if capped:
-        outcome.more = True  # the query stopped where the rule had given enough
+        outcome.unread = True  # the query stopped where the rule had given enough
     verdicts = {keep(component) for component in plan.components}
     kept_by_all = verdicts.pop() if len(verdicts) == 1 else None
     tz = plan.result.floating_tz
@@ -321,7 +328,6 @@ def _run(
     for position, occurrence in enumerate(found):
         if len(outcome.kept) > cap:
             outcome.beyond = len(found) - position
-            outcome.more = True
             break
         if kept_by_all is None:  # some components pass `keep` and some do not: ask each occurrence
             component = occurrence.as_component(False)
@@ -333,9 +339,18 @@ def _run(
             outcome.kept.append(occurrence)  # made a component once it survives the feed's budget
         else:
             outcome.untitled += 1
-    if len(outcome.kept) > cap:
-        outcome.more = True
+    outcome.more = len(outcome.kept) > cap
+    if kept_by_all is False:
+        outcome.unread = False  # nothing of this series could be kept anyway
     return outcome
+
+
+def _next_start(outcome: _Outcome, position: int, tz: tzinfo) -> datetime:
+    if position >= len(outcome.kept):
+        return datetime.max.replace(tzinfo=timezone.utc)
+    item = outcome.kept[position]
+    start = dt(item, "DTSTART") if isinstance(item, icalendar.Component) else item.start
+    return _utc(start, tz)
 
 
 def _chunk_ends(base: datetime, query_end: datetime, first_span: timedelta | None) -> Iterator[datetime]:
