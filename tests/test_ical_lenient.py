@@ -118,3 +118,11 @@ def test_window_edges_use_the_whole_event(data_dir):
     result = ical.parse(calendar(spanning), REQUEST)
     assert [o.source_uid for o in result.occurrences] == ["span@x"]
     assert result.occurrences[0].end - result.occurrences[0].start == timedelta(days=3)
+
+
+def test_many_unreadable_events_name_ten_and_count_the_rest():
+    bad = [event(f"bad{i}@x", "Bad", start="2026-03-06 18:00") for i in range(15)]
+    result = ical.parse(calendar(*bad, event("good@x")), REQUEST)
+    assert [o.source_uid for o in result.occurrences] == ["good@x"]
+    assert result.left_out == (("broken", 15),)
+    assert len(result.warnings) == 11 and result.warnings[-1] == "5 more event(s) skipped as unreadable"

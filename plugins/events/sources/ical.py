@@ -34,6 +34,8 @@ __all__ = ["parse", "decode_calendar_bytes"]
 
 _STATUS: Mapping[str, str] = MappingProxyType({"CANCELLED": "cancelled", "CANCELED": "cancelled", "TENTATIVE": "tentative"})
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+# Unreadable events named one by one in the warnings; past that, one line counts the rest.
+_NAMED = 10
 
 
 def decode_calendar_bytes(content: bytes) -> str:
@@ -78,9 +80,7 @@ def _parse(content: bytes, request: ParseRequest, clock: Callable[[], float]) ->
     except ValueError as error:
         raise SourceError(f"not a parsable iCalendar feed: {_short(error)}") from error
     warnings.extend(feed.notes)
-    for uid, reason in feed.broken:
-        warnings.append(f"event {uid or '(no UID)'}: skipped: {reason}")
-    left_out["broken"] += len(feed.broken)
+    broken = list(feed.broken)
     left_out["outside_window"] += feed.outside
 
     entries: list[tuple[icalendar.Component, tzinfo]] = []
@@ -111,8 +111,7 @@ def _parse(content: bytes, request: ParseRequest, clock: Callable[[], float]) ->
             left_out["no_title"] += result.untitled
             untitled.append(one.uid)
         if result.error:
-            warnings.append(f"event {one.uid}: skipped: {result.error}")
-            left_out["broken"] += 1
+            broken.append((one.uid, result.error))
             continue
         if not result.occurrences and not result.cut and not result.untitled:
             left_out["outside_window"] += 1
@@ -122,8 +121,12 @@ def _parse(content: bytes, request: ParseRequest, clock: Callable[[], float]) ->
             try:
                 occurrences.append(_occurrence(one.uid, component, result.floating_tz, recurring))
             except Exception as error:  # noqa: BLE001 - one unreadable occurrence is left out alone
-                warnings.append(f"event {one.uid}: an occurrence skipped: {_short(error)}")
-                left_out["broken"] += 1
+                broken.append((one.uid, f"an occurrence: {_short(error)}"))
+    left_out["broken"] += len(broken)
+    for uid, reason in broken[:_NAMED]:
+        warnings.append(f"event {uid or '(no UID)'}: skipped: {reason}")
+    if len(broken) > _NAMED:
+        warnings.append(f"{len(broken) - _NAMED} more event(s) skipped as unreadable")
     if untitled:
         shown = ", ".join(untitled[:3]) + (f" and {len(untitled) - 3} more" if len(untitled) > 3 else "")
         warnings.append(
