@@ -94,7 +94,7 @@ def test_the_feed_budget_is_shared_fairly_and_every_cut_names_its_series():
     assert all(o.start.date() <= date(2026, 3, 17) for o in result.occurrences)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, database=None)
 @given(
     freq=st.sampled_from(["MINUTELY", "HOURLY", "DAILY", "WEEKLY"]),
     interval=st.integers(1, 9),
@@ -123,6 +123,7 @@ def test_a_moved_start_gives_the_same_occurrences_as_the_library(freq, interval,
     assert ours == theirs
 
 
+@settings(database=None)  # no example database written into the repository
 @given(counts=st.lists(st.integers(0, 300), max_size=30), budget=st.integers(0, 2000))
 def test_fair_shares_are_max_min_fair(counts, budget):
     shares = fair_shares(counts, budget)
