@@ -140,8 +140,13 @@ def test_runaway_minutely_and_secondly_rules_are_bounded_in_time(data_dir):
     started = time.monotonic()
     result = parse(data_dir, "runaway-minutely-secondly.ics", expand_seconds=1.0)
     assert time.monotonic() - started < 3
-    assert next(o.title for o in result.occurrences) == "A normal meetup listed after the runaway rules"
-    assert any("longer than 1 s" in w or "stopped expanding" in w for w in result.warnings)
+    titles = [o.title for o in result.occurrences]
+    assert "A normal meetup listed after the runaway rules" in titles
+    # Each runaway series keeps its first occurrences, or (on a very busy machine, cut by the clock) says why not.
+    for uid in ("every-second@example.org", "every-minute@example.org"):
+        assert any(w.startswith(f"event {uid}: ") for w in result.warnings)
+    assert {o.source_uid for o in result.occurrences} - {"normal-after-runaways@example.org"}
+    assert result.left_out_count("budget") > 0
 
 
 def test_runaway_rule_starting_inside_the_window_is_bounded_too(data_dir):
@@ -153,7 +158,7 @@ def test_runaway_rule_starting_inside_the_window_is_bounded_too(data_dir):
     result = ical.parse(text.encode(), request)
     assert time.monotonic() - started < 3
     assert len(result.occurrences) <= 500
-    assert result.occurrences[0].title == "A normal meetup listed after the runaway rules"
+    assert "A normal meetup listed after the runaway rules" in [o.title for o in result.occurrences]
 
 
 def test_a_daily_rule_is_bounded_in_occurrences(data_dir):
@@ -162,7 +167,9 @@ def test_a_daily_rule_is_bounded_in_occurrences(data_dir):
     request = ParseRequest(begin, begin + timedelta(days=3650), NY, max_occurrences=40)
     result = ical.parse(text.encode(), request)
     assert len(result.occurrences) == 40
-    assert result.warnings == ("stopped at 40 occurrences; later ones skipped",)
+    (warning,) = result.warnings
+    assert warning.startswith("event study-group@example.org: at least ") and "more than 40 in the window" in warning
+    assert result.left_out_count("budget") >= 1 and result.left_out_count() == result.left_out_count("budget")
 
 
 def test_utc_times_are_shown_in_the_feeds_zone(data_dir):

@@ -19,7 +19,16 @@ from zoneinfo import ZoneInfo
 
 from events.models import Occurrence
 
-__all__ = ["ParseRequest", "ParseResult", "SourceError", "option"]
+__all__ = ["LEFT_OUT_REASONS", "ParseRequest", "ParseResult", "SourceError", "option"]
+
+# Why a source left occurrences out, as keys of `ParseResult.left_out`.
+LEFT_OUT_REASONS: tuple[str, ...] = (
+    "no_title",  # occurrences in the window without a title (SUMMARY)
+    "outside_window",  # events (VEVENTs, or series) with no occurrence in the window
+    "budget",  # occurrences cut by a budget (at least 1 per series cut where the rest is unknown)
+    "broken",  # events that could not be read or expanded (1 per VEVENT or series)
+    "superseded",  # copies of an event replaced by another with the same UID and RECURRENCE-ID
+)
 
 
 class SourceError(Exception):
@@ -41,6 +50,7 @@ class ParseRequest:
     expand_seconds: float = 10.0
     url: str = ""
     options: tuple[tuple[str, Any], ...] = ()
+    max_series_occurrences: int = 1000
 
     def option(self, name: str, default: Any = None) -> Any:
         return dict(self.options).get(name, default)
@@ -48,8 +58,19 @@ class ParseRequest:
 
 @dataclass(frozen=True)
 class ParseResult:
+    """What a document gave, and what it left out.
+
+    `left_out` counts what was left out by reason, as sorted (reason, count)
+    pairs with a non-zero count; reasons are keys of `LEFT_OUT_REASONS`.
+    """
+
     occurrences: tuple[Occurrence, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    left_out: tuple[tuple[str, int], ...] = ()
+
+    def left_out_count(self, reason: str | None = None) -> int:
+        """How many were left out for `reason`, or for any reason."""
+        return sum(n for key, n in self.left_out if reason is None or key == reason)
 
 
 def option(options: Mapping[str, Any], name: str, default: Any) -> Any:
