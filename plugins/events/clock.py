@@ -34,6 +34,10 @@ def parse_now(value: str) -> datetime:
 
 
 def collection_window(now: datetime, horizon_days: int) -> tuple[datetime, datetime]:
-    """From the start of yesterday to the horizon, in the site's timezone."""
+    """From the start of yesterday to the end of the horizon's day, in the site's timezone.
+
+    Both ends are whole days, so every run of one day reads the same window
+    (and an unchanged feed's parse can be reused all day).
+    """
     yesterday = datetime.combine(now.date() - timedelta(days=1), time(0), now.tzinfo)
-    return yesterday, now + timedelta(days=horizon_days)
+    return yesterday, datetime.combine(now.date() + timedelta(days=horizon_days + 1), time(0), now.tzinfo)

@@ -99,7 +99,7 @@ def event(start: datetime) -> Event:
             "no event in the next 90 days; the feed's next event is on 2026-12-01: set EVENTS_HORIZON_DAYS=280 to see it",
         ),
         (["2025-01-01T18:00", "2026-02-27T18:00"], "no event in the next 90 days; the feed's last event was on 2026-02-27"),
-        ([], "no event in the next 90 days; the feed lists no event from 2023-02-27 to 2031-03-06"),
+        ([], "no event in the next 90 days; the feed lists no event from 2023-02-27 to 2031-03-07"),
     ],
 )
 def test_horizon_hint(starts, hint):

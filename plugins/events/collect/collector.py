@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 from events.clock import Clock, collection_window
 from events.collect.fetch import Fetcher, FetchResult
 from events.collect.normalize import Skip, normalize
+from events.collect.parse_cache import ParseCache
 from events.collect.sources import jsonld
 from events.collect.sources.base import ParseRequest, SourceError
 from events.collect.sources.registry import SOURCES
@@ -79,6 +80,7 @@ class CollectReport:
     groups: tuple[GroupReport, ...]
     durations: dict[str, float] = field(default_factory=dict)
     store_stats: dict[str, float] = field(default_factory=dict)
+    parse_stats: dict[str, int] = field(default_factory=dict)  # documents parsed, and reused unchanged from an earlier run
 
     @property
     def failed(self) -> tuple[GroupReport, ...]:
@@ -150,8 +152,10 @@ class Collector:
         fetcher: Fetcher,
         clock: Clock | None = None,
         monotonic: Callable[[], float] = time_module.monotonic,
+        parse_cache: ParseCache | None = None,
     ) -> None:
         self._settings = settings
+        self._parse_cache = parse_cache
         self._store = store
         self._fetcher = fetcher
         self._clock = clock or settings.clock
@@ -316,7 +320,10 @@ class Collector:
         for document in item.documents:
             request = self._request(item.group.timezone, document.url, item.group.source_options, now)
             try:
-                parsed = parse(document.content, request)
+                if self._parse_cache is None:
+                    parsed = parse(document.content, request)
+                else:
+                    parsed = self._parse_cache.parse(item.group.source_type, document.content, request, parse)
             except SourceError as error:
                 item.error = f"{error} ({document.url})"
                 item.reason = "not-a-calendar"

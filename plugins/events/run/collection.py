@@ -11,6 +11,7 @@ from pathlib import Path
 
 from events.collect.collector import Collector, CollectReport, GroupReport
 from events.collect.fetch import Fetcher
+from events.collect.parse_cache import ParseCache
 from events.inputs.groups import GroupLoad
 from events.inputs.single_events import SINGLE_EVENTS_GROUP, SingleEventLoad
 from events.run.validate import validate_all
@@ -52,8 +53,9 @@ def run_collection(settings: EventsSettings) -> CollectReport:
         log.warning("file left out: %s", problem)
     store = open_store(settings)
     fetcher = make_fetcher(settings)
+    parsed = ParseCache(settings.cache_dir / "parsed.sqlite3", settings.clock.now())
     try:
-        collector = Collector(settings, store, fetcher)
+        collector = Collector(settings, store, fetcher, parse_cache=parsed)
         report = collector.run(
             checked.groups.groups,
             single_events=None if checked.single_events.problems else checked.single_events.events,
@@ -61,8 +63,9 @@ def run_collection(settings: EventsSettings) -> CollectReport:
         )
         # The store's own counters go into the run summary (and the cost sheet).
         report = with_broken_groups(report, checked.groups, checked.single_events)
-        report = replace(report, store_stats=asdict(store.stats))
+        report = replace(report, store_stats=asdict(store.stats), parse_stats={"parsed": parsed.misses, "reused": parsed.hits})
     finally:
+        parsed.close()
         fetcher.close()
         store.close()
     totals = report.totals()

@@ -91,6 +91,7 @@ class NightlyRun:
             summary["totals"] = report.totals()
             summary["failed_by_reason"] = report.failures_by_reason()
             summary["store"] = dict(report.store_stats)
+            summary["documents"] = dict(report.parse_stats)
             output = self._stage(summary, "generate", self._generate)
             # Files planned, written, unchanged and removed, as the build's manifest recorded them.
             summary["stages"]["generate"].update(build_counts(output))
