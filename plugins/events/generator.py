@@ -26,7 +26,7 @@ from events.site.forked_render import share_with_child
 from events.site.manifest import digest, file_digest, finish_output, theme_static_files, unsafe_to_prune
 from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
-from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, template_salt
+from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, template_salt
 from events.store import open_store
 from events.version import __version__
 
@@ -110,11 +110,16 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             "SITENAME": self.settings.get("SITENAME", ""),
             "pages": sorted((str(p.url), str(p.title)) for p in self.context.get("pages", ())),
         }
-        salt = template_salt([Path(self.theme) / "templates"], site_values, __version__)
+        template_folders = [Path(self.theme) / "templates"]
+        salt = template_salt(template_folders, site_values, __version__)
+        # A group's last fetch changes the site record every night, but no template reads it: only
+        # the fields templates read of `site` count, so one group's change re-renders its own pages.
+        site_fields = attributes_read(template_folders, "site")
+        read_only: dict[type, frozenset[str]] = {SiteInfo: site_fields} if site_fields is not None else {}
 
         def write(jobs: Sequence[PageSpec | _OtherFiles]) -> dict[str, Any]:
             output = _Output(root)
-            digests = InputDigests(salt)
+            digests = InputDigests(salt, read_only)
             stamps: dict[str, list[Any]] = {}
             files = rendered = 0
             for job in jobs:

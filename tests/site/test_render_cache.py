@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import NEW_YORK
@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
+from events.models import GroupState
 from events.site.event_view import event_view
-from events.site.records import PageLink
-from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, template_salt
+from events.site.records import PageLink, SiteInfo
+from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, template_salt
 
 SALT = b"salt"
 
@@ -117,3 +118,20 @@ def test_the_cache_round_trips_and_a_broken_file_reads_as_empty(tmp_path):
         assert RenderCache.load(file).stamps == {}
     assert RenderCache.load(tmp_path / "missing.json").stamps == {}
 
+
+
+def test_attributes_read_follows_the_templates_code_not_their_words(tmp_path):
+    (tmp_path / "a.html").write_text('<p>This site reads {{ site.timezone.key if site else "" }}, {{ f(hint="the site") }}</p>')
+    (tmp_path / "b.html").write_text("{% for s in site.states %}{{ s }}{% endfor %}")
+    assert attributes_read([tmp_path], "site") == frozenset({"timezone", "states"})
+    (tmp_path / "c.html").write_text("{{ macro(site) }}")
+    assert attributes_read([tmp_path], "site") is None, "a template that passes `site` on may read any of it"
+
+
+def test_fields_no_template_reads_do_not_change_a_digest():
+    site = SiteInfo("Events", "https://e.example", NEW_YORK, 14, "e.example", ("DC",))
+    later = dataclasses.replace(site, group_states={"g": GroupState("g", last_attempt=datetime(2026, 3, 2, tzinfo=UTC))})
+    narrow = InputDigests(SALT, {SiteInfo: frozenset({"timezone", "states", "home_days"})})
+    assert narrow.page("a", "t", {"site": site}) == narrow.page("a", "t", {"site": later})
+    assert narrow.page("a", "t", {"site": site}) != narrow.page("a", "t", {"site": dataclasses.replace(site, states=("DC", "MD"))})
+    assert InputDigests(SALT).page("a", "t", {"site": site}) != InputDigests(SALT).page("a", "t", {"site": later})

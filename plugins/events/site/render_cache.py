@@ -18,13 +18,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["FileStamp", "InputDigests", "RenderCache", "Uncacheable", "template_salt"]
+__all__ = ["FileStamp", "InputDigests", "RenderCache", "Uncacheable", "attributes_read", "template_salt"]
 
 _FORMAT = 2
 
@@ -45,6 +46,30 @@ def template_salt(template_folders: Iterable[Path], site_values: Mapping[str, An
     return hasher.digest()
 
 
+def attributes_read(template_folders: Iterable[Path], name: str) -> frozenset[str] | None:
+    """The attributes templates read of the context value `name` (`site.timezone` -> "timezone").
+
+    None when a template uses `name` any other way (passes it on, indexes
+    it): then every attribute may matter.
+    """
+    used: set[str] = set()
+    for folder in template_folders:
+        for path in sorted(folder.rglob("*.html")):
+            for code in _jinja_code(path.read_text(encoding="utf-8")):
+                for match in re.finditer(rf"(?<![\w.]){re.escape(name)}\b(\.(\w+))?", code):
+                    if match.group(2) is not None:
+                        used.add(match.group(2))
+                    elif not re.search(r"\b(if|not|and|or)\s+$", code[: match.start()]):
+                        return None  # passed on or indexed: any field may matter (a truth test reads none)
+    return frozenset(used)
+
+
+def _jinja_code(text: str) -> list[str]:
+    """The code of a template's `{{ }}` and `{% %}` blocks, string literals blanked (their words are not names)."""
+    blocks = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", text, flags=re.S)
+    return [re.sub(r'"[^"]*"|\'[^\']*\'', '""', block) for block in blocks]
+
+
 class InputDigests:
     """Digests of page inputs for one build.
 
@@ -54,8 +79,10 @@ class InputDigests:
     plan they belong to.
     """
 
-    def __init__(self, salt: bytes) -> None:
+    def __init__(self, salt: bytes, read_only: Mapping[type, frozenset[str]] | None = None) -> None:
+        """`read_only` names, for a type, the only fields templates read of it (others cannot change a page)."""
         self._salt = salt
+        self._read_only = dict(read_only or {})
         self._memo: dict[int, tuple[object, bytes]] = {}
 
     def page(self, path: str, template: str, context: Mapping[str, Any]) -> str:
@@ -96,7 +123,10 @@ class InputDigests:
             if kept is not None and kept[0] is value:
                 return kept[1]
         hasher = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=16)
+        read = self._read_only.get(type(value))
         for field in dataclasses.fields(value):
+            if read is not None and field.name not in read:
+                continue
             hasher.update(field.name.encode() + b"=" + self._value(getattr(value, field.name)) + b";")
         result = hasher.digest()
         if frozen:
