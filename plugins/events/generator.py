@@ -67,6 +67,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             group_states=group_states,
             categories=load_categories(settings.categories_file),
             extra_pages=tuple(sorted(str(p.url) for p in self.context.get("pages", ()))),
+            local_origin=settings.local_origin,
         )
         self.plan: SitePlan = plan_site(events, now, site)
         self.context["events_now"] = now
@@ -84,16 +85,18 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
 
         def write(jobs: Sequence[PageSpec | _OtherFiles]) -> dict[str, int]:
             output = _Output(root)
-            files = 0
+            files = pages_written = 0
             for job in jobs:
                 if isinstance(job, PageSpec):
                     html = templates[job.template].render({**common, **job.context, "page_path": job.path})
+                    before = output.written
                     output.write(job.path, html.encode("utf-8"))
+                    pages_written += output.written - before
                     continue
                 for artifact in self.plan.artifacts():
                     output.write(artifact.path, artifact.content)
                     files += 1
-            return {"files": files, "written": output.written}
+            return {"files": files, "written": output.written, "pages_written": pages_written}
 
         pages = self.plan.pages
         # Planning and writing the other files takes about as long as rendering
@@ -103,6 +106,10 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
         theirs: list[PageSpec | _OtherFiles] = [_OtherFiles(), *pages[5::6]]
         counts = share_with_child(list[PageSpec | _OtherFiles](ours), theirs, write)
         log.info("events: %d pages and %d files, %d rewritten", len(pages), counts["files"], counts["written"])
+        if self.events_settings.search:
+            from events.run.search_index import index_site
+
+            index_site(root, counts["pages_written"])
 
     def _event_item_renderer(self, siteurl: str) -> Any:
         """The listing entry of an event, rendered once per build however many listings show it.

@@ -45,7 +45,8 @@ class SubscribeLinks:
 
 def calendar_links(view: EventView, ics_path: str, site_url: str) -> CalendarLinks:
     event = view.event
-    details = "\n\n".join(p for p in (event.summary[:_DETAILS_LIMIT], event.url) if p)
+    # The cleaned summary: the source's own copy of the URL is gone, so the URL appears once.
+    details = "\n\n".join(p for p in (view.summary[:_DETAILS_LIMIT], event.url) if p)
     if event.all_day:
         google_dates = f"{view.start:%Y%m%d}/{view.end:%Y%m%d}"
         outlook_start, outlook_end = view.start.date().isoformat(), view.end.date().isoformat()

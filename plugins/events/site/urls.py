@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 __all__ = [
     "FEED_NAME",
+    "OG_IMAGE",
+    "SEARCH_PAGE",
     "VIRTUAL_PAGE",
     "absolute_url",
     "api_categories",
@@ -26,6 +28,7 @@ __all__ = [
     "api_week",
     "category_page",
     "day_page",
+    "embed_page",
     "event_ics",
     "event_page",
     "feed_of",
@@ -41,6 +44,8 @@ __all__ = [
 
 FEED_NAME = "events.ics"
 VIRTUAL_PAGE = "virtual/"
+SEARCH_PAGE = "search/"
+OG_IMAGE = "theme/og-card.png"  # the site card social previews show (theme/static/og-card.png)
 
 
 def absolute_url(site_url: str, path: str) -> str:
@@ -104,6 +109,11 @@ def group_page(slug: str) -> str:
 
 def category_page(slug: str) -> str:
     return f"categories/{slug}/"
+
+
+def embed_page(listing_page: str) -> str:
+    """The framable compact list of a group, state or category page: "groups/x/" -> "embed/groups/x/"."""
+    return f"embed/{listing_page}"
 
 
 def api_events() -> str:

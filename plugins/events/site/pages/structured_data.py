@@ -50,7 +50,7 @@ def event_jsonld(view: EventView, page_url: str) -> dict[str, Any]:
         "url": page_url if page_url.startswith(("http://", "https://")) else event.url,
     }
     # Google recommends a description; an event without one is described by who holds it and when.
-    data["description"] = event.summary or f"{event.title}, held by {event.group_name}: {view.when_label}."
+    data["description"] = view.summary or f"{event.title}, held by {event.group_name}: {view.when_label}."
     if event.url and data["url"] != event.url:
         data["sameAs"] = event.url
     return data
