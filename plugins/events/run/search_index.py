@@ -10,6 +10,7 @@ no HTML page leaves the index as it is, so an unchanged night costs nothing.
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ def index_site(output: Path, pages_written: int) -> SearchIndexResult:
         return SearchIndexResult(False, 0.0, "no HTML page changed")
     binary = pagefind_binary()
     started = time.monotonic()
+    # Pagefind names fragments by content hash: a fresh folder keeps the old index's files from piling up.
+    shutil.rmtree(output / INDEX_FOLDER, ignore_errors=True)
     command = [str(binary), "--site", str(output), "--glob", EVENT_PAGES, "--output-subdir", INDEX_FOLDER, "--quiet"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
