@@ -1,0 +1,61 @@
+"""`invoke serve` answers like CloudFront: extension-less API paths and the site's own 404 page."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from events.run.local_server import serve_folder, site_path
+from events.run.search_index import index_site, needs_indexing
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "api" / "events").mkdir(parents=True)
+    (tmp_path / "api" / "events" / "upcoming.json").write_text('{"count": 0}')
+    (tmp_path / "404.html").write_text("<!DOCTYPE html><title>Page not found</title><h1>Page not found</h1>")
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>Home</title>")
+    return tmp_path
+
+
+def get(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+def test_api_paths_without_json_and_missing_pages(site):
+    with serve_folder(site, 0) as server:
+        assert get(server.base_url + "/api/events/upcoming") == (200, "application/json", '{"count": 0}')
+        assert get(server.base_url + "/api/events/upcoming?x=1")[0] == 200
+        assert get(server.base_url + "/api/events/upcoming.json")[2] == '{"count": 0}'
+        status, kind, body = get(server.base_url + "/no/such/page/")
+        assert (status, kind) == (404, "text/html; charset=utf-8") and "<h1>Page not found</h1>" in body
+        assert get(server.base_url + "/api/events/nothing")[0] == 404
+        assert get(server.base_url + "/")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [("/api/events/upcoming", "/api/events/upcoming.json"), ("/api/events/none", "/api/events/none"), ("/api/", "/api/"), ("/groups/x", "/groups/x")],
+)
+def test_site_path(path, expected):
+    assert site_path(path, lambda p: p == "/api/events/upcoming.json") == expected
+
+
+def test_search_index_is_skipped_when_no_page_changed(tmp_path):
+    page = tmp_path / "events" / "e1" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('<!DOCTYPE html><html lang="en"><title>T</title><body><main data-pagefind-body><h1>Harpsichord night</h1></main></body></html>')
+    assert needs_indexing(tmp_path, 0)  # no index yet
+    first = index_site(tmp_path, 1)
+    assert first.indexed and (tmp_path / "pagefind" / "pagefind-entry.json").exists()
+    assert (tmp_path / "pagefind" / "pagefind-ui.js").exists()
+    assert not needs_indexing(tmp_path, 0)
+    assert index_site(tmp_path, 0).indexed is False
+    assert index_site(tmp_path, 3).indexed is True
