@@ -64,7 +64,9 @@ def main() -> None:
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for count in args.events:
         r = bench(count, args.dir)
-        print(f"| {r['events']:,} | {r['pages']:,} | {r['index']:.1f} | {r['unchanged']:.3f}{' (skipped)' if r['skipped'] else ''} | {r['files']:,} | {r['mb']:.1f} | {r['load']:.1f} |", flush=True)
+        skipped = " (skipped)" if r["skipped"] else ""
+        print(f"| {r['events']:,} | {r['pages']:,} | {r['index']:.1f} | {r['unchanged']:.3f}{skipped} | ", end="")
+        print(f"{r['files']:,} | {r['mb']:.1f} | {r['load']:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

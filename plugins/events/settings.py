@@ -50,7 +50,10 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_STATES": (("DC", "MD", "VA"), "states the site lists; events elsewhere are left out (empty: all)"),
     "EVENTS_HOME_DAYS": (14, "days of upcoming events on the home page"),
     "EVENTS_UID_DOMAIN": ("dctech.events", "domain in each ICS UID (event id @ domain)"),
-    "EVENTS_LOCAL_ORIGIN": ("http://127.0.0.1:8000", "origin of subscribe links, canonical URLs and embed snippets when SITEURL is not absolute (where `invoke serve` answers)"),
+    "EVENTS_LOCAL_ORIGIN": (
+        "http://127.0.0.1:8000",
+        "origin of subscribe links, canonical URLs and embed snippets when SITEURL is not absolute (where `invoke serve` answers)",
+    ),
     "EVENTS_SEARCH": (True, "index the event pages with Pagefind after a build that rewrote HTML (needs the pagefind-bin package)"),
     "EVENTS_NIGHTLY_MAX_FAILED_SHARE": (0.5, "`invoke nightly` fails when more than this share of groups failed to collect"),
     "EVENTS_RUN_SUMMARY": (".cache/run-summary.json", "where `invoke nightly` writes its run summary (JSON)"),

@@ -141,7 +141,11 @@ def test_cloudfront_function_maps_directories_to_index_html(template, uri, expec
 def test_only_embed_pages_may_be_framed_and_they_get_the_function(template):
     (distribution,) = resources(template, "AWS::CloudFront::Distribution")
     behaviors = {b["PathPattern"]: b for b in distribution["DistributionConfig"]["CacheBehaviors"]}
-    policies = {name: r["Properties"]["ResponseHeadersPolicyConfig"] for name, r in template["Resources"].items() if r["Type"] == "AWS::CloudFront::ResponseHeadersPolicy"}
+    policies = {
+        name: r["Properties"]["ResponseHeadersPolicyConfig"]
+        for name, r in template["Resources"].items()
+        if r["Type"] == "AWS::CloudFront::ResponseHeadersPolicy"
+    }
     embed = behaviors["/embed/*"]
     assert embed["ResponseHeadersPolicyId"] == {"Ref": "EmbedHeadersPolicy"}
     embed_headers = policies["EmbedHeadersPolicy"]["SecurityHeadersConfig"]

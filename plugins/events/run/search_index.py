@@ -38,7 +38,7 @@ class SearchIndexResult:
 
 def pagefind_binary() -> Path:
     try:
-        from pagefind_bin import get_executable
+        from pagefind_bin import get_executable  # type: ignore[import-untyped]  # ships no type information
     except ImportError as error:
         raise SearchIndexError("search index: the pagefind-bin package is missing (pip install -r requirements.txt), or set EVENTS_SEARCH = False") from error
     return Path(get_executable())

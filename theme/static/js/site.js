@@ -58,6 +58,10 @@
     var box = document.getElementById("search");
     if (!box || typeof PagefindUI === "undefined") { return; }
     new PagefindUI({ element: "#search", bundlePath: box.getAttribute("data-bundle"), showSubResults: false, showImages: false, resetStyles: false });
+    // The UI's field has only a title; give it a name screen readers announce.
+    box.querySelectorAll("input.pagefind-ui__search-input").forEach(function (input) {
+      input.setAttribute("aria-label", "Search events");
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

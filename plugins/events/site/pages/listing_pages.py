@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from events.site.calendar_links import calendar_links, subscribe_links
-from events.site.map_links import map_link
 from events.site.event_view import EventView, days_spanned, moment_label, zone_name
 from events.site.files.feed_catalog import FeedSpec, feed_catalog
+from events.site.map_links import map_link
 from events.site.pages.calendar_pages import plan_calendar_pages
 from events.site.pages.embed_pages import embed_snippet, plan_embed_pages
 from events.site.pages.structured_data import event_jsonld, jsonld_script
