@@ -154,19 +154,27 @@ def test_month_grid_has_seven_columns_wide_and_lists_days_on_a_phone(site_url, b
         page.close()
 
 
-def test_search_finds_an_event_by_a_word_of_its_description_and_by_a_facet(site_url, browser):
+def test_search_finds_an_event_by_a_word_of_its_description_by_a_facet_and_by_dates(site_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    results = page.locator("#search-results a")
     try:
         page.goto(site_url + "/search/")
-        page.locator("#search input").fill("laptop")  # only in Python Project Night's description
-        page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
-        assert page.locator(".pagefind-ui__result-link").all_inner_texts() == ["Python Project Night"]
-        online = page.evaluate(
-            "async () => { const pf = await import('/pagefind/pagefind.js');"
-            " const r = await pf.search(null, {filters: {attendance: 'Online'}});"
-            " return Promise.all(r.results.map(async x => (await x.data()).meta.title)); }"
-        )
-        assert online == ["Open Data Webinar"]
+        page.locator("#search-q").fill("laptop")  # only in Python Project Night's description
+        page.wait_for_function("() => document.querySelectorAll('#search-results a').length > 0", timeout=15000)
+        assert results.all_inner_texts() == ["Python Project Night"]
+        page.locator("#search-q").fill("")
+        page.select_option("#facet-attendance", "Online")
+        page.wait_for_function("() => location.search === '?attendance=Online' && document.querySelectorAll('#search-results a').length === 1")
+        assert results.all_inner_texts() == ["Open Data Webinar"]
+        page.select_option("#facet-attendance", "")
+        page.fill("#search-from", "2026-03-07")
+        page.fill("#search-to", "2026-03-08")
+        page.wait_for_function("() => location.search.includes('to=2026-03-08') && document.querySelectorAll('#search-results a').length === 1")
+        assert results.all_inner_texts() == ["Linux Installfest Weekend"]
+        page.goto(site_url + "/search/?q=python&topic=Software+Development")  # a result page can be linked
+        page.wait_for_function("() => document.querySelectorAll('#search-results a').length > 0", timeout=15000)
+        assert "Python Project Night" in results.all_inner_texts()
+        assert page.locator("#facet-topic").input_value() == "Software Development"
     finally:
         page.close()
 
@@ -265,8 +273,8 @@ def test_screenshots_of_home_and_an_event_page(width, name, demo_site, site_url,
         for label, path in (("home", "/"), ("event", _event_page(demo_site, "Python Project Night")), ("month", "/2026/03/"), ("search", "/search/")):
             page.goto(site_url + path)
             if label == "search":
-                page.locator("#search input").fill("python")
-                page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+                page.locator("#search-q").fill("python")
+                page.wait_for_function("() => document.querySelectorAll('#search-results a').length > 0", timeout=15000)
             target = SCREENSHOTS / f"{label}-{name}.png"
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 5000

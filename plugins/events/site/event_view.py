@@ -109,6 +109,16 @@ class EventView:
         return bool(description) and html_text_length(description) > DESCRIPTION_LIMIT
 
     @property
+    def last_day(self) -> date:
+        """The last local day the event touches."""
+        return days_spanned(self)[-1]
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        """"March 2026" for each month the event touches: the search page's month facet."""
+        return tuple(dict.fromkeys(f"{day:%B %Y}" for day in days_spanned(self)))
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == "cancelled"
 
