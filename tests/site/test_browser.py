@@ -102,6 +102,8 @@ def _check_page(browser, url: str, width: int, scheme: str) -> None:
     try:
         response = page.goto(url)
         assert response is not None and response.ok, url
+        # Subscribe controls are <details>: open them so that axe checks what they hold too.
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             f"async () => {{ const r = await axe.run(document, {{runOnly: {AXE_RULES}}});"

@@ -192,9 +192,20 @@
     });
   }
 
+  // A navigation row wider than the screen scrolls sideways; a fading edge says there is more.
+  function navOverflow() {
+    var row = document.querySelector("header.site nav ul");
+    if (!row) { return; }
+    var mark = function () { row.classList.toggle("more-right", row.scrollLeft + row.clientWidth < row.scrollWidth - 2); };
+    row.addEventListener("scroll", mark, { passive: true });
+    window.addEventListener("resize", mark);
+    mark();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var zone = document.documentElement.getAttribute("data-zone");
     if (zone) { siteZone = zone; }
+    navOverflow();
     localTimes();
     localOrigin();
     copyButtons();

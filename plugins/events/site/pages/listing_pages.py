@@ -191,7 +191,7 @@ def _event_pages(views: Sequence[EventView], now: datetime, site: SiteInfo, page
                 section="",
                 view=view,
                 links=calendar_links(view, event_ics(view.event.event_id), site.url),
-                jsonld=jsonld_script(event_jsonld(view, canonical)),
+                jsonld=jsonld_script({**event_jsonld(view, canonical), "image": [absolute_url(site.link_origin, OG_IMAGE)]}),
                 group_page=group_page(event.group_id) if event.group_id in group_names else "",
                 also_listed=[(slug, group_names.get(slug, slug), slug in group_names) for slug in event.also_listed_by],
                 categories=[(slug, site.categories[slug]) for slug in event.categories if slug in site.categories],
