@@ -37,6 +37,7 @@ def test_api_paths_without_json_and_missing_pages(site):
         status, kind, body = get(server.base_url + "/no/such/page/")
         assert (status, kind) == (404, "text/html; charset=utf-8") and "<h1>Page not found</h1>" in body
         assert get(server.base_url + "/api/events/nothing")[0] == 404
+        assert get(server.base_url + "/api/events/")[0] == 404  # no folder listings, as on S3
         assert get(server.base_url + "/")[0] == 200
 
 

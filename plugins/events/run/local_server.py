@@ -82,6 +82,10 @@ class SiteHandler(_QuietHandler):
             self.path = mapped + ("?" + query if query else "")
         return super().send_head()
 
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        # S3 behind CloudFront lists no folders: a folder without index.html is missing.
+        self.send_error(HTTPStatus.NOT_FOUND)
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = self._root / "404.html"
         if code != HTTPStatus.NOT_FOUND or not page.is_file():
