@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from events.run.local_server import serve_folder, site_path
-from events.run.search_index import index_site, needs_indexing
 
 
 @pytest.fixture
@@ -47,16 +46,3 @@ def test_api_paths_without_json_and_missing_pages(site):
 )
 def test_site_path(path, expected):
     assert site_path(path, lambda p: p == "/api/events/upcoming.json") == expected
-
-
-def test_search_index_is_skipped_when_no_page_changed(tmp_path):
-    page = tmp_path / "events" / "e1" / "index.html"
-    page.parent.mkdir(parents=True)
-    page.write_text('<!DOCTYPE html><html lang="en"><title>T</title><body><main data-pagefind-body><h1>Harpsichord night</h1></main></body></html>')
-    assert needs_indexing(tmp_path, 0)  # no index yet
-    first = index_site(tmp_path, 1)
-    assert first.indexed and (tmp_path / "pagefind" / "pagefind-entry.json").exists()
-    assert (tmp_path / "pagefind" / "pagefind-ui.js").exists()
-    assert not needs_indexing(tmp_path, 0)
-    assert index_site(tmp_path, 0).indexed is False
-    assert index_site(tmp_path, 3).indexed is True

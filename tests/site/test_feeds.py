@@ -96,9 +96,7 @@ def test_plan_is_the_same_bytes_for_the_same_input():
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    # pagefind/ (the search index) names some files by hashes that differ between runs on the same
-    # pages; an unchanged night skips indexing (tests/run/test_local_site_server.py), so it is left out here.
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and "pagefind" not in p.parts}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_a_second_build_from_the_same_feeds_and_clock_is_byte_identical(tmp_path):

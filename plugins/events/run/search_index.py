@@ -3,8 +3,9 @@
 Pagefind (PyPI `pagefind-bin`, a static binary, no network) reads the
 built event pages (`data-pagefind-body`, `data-pagefind-filter` facets) and
 writes output/pagefind/: the index, in fragments the browser fetches as it
-searches, and the search UI's script and stylesheet. A build that rewrote
-no HTML page leaves the index as it is, so an unchanged night costs nothing.
+searches, and its script. `search_index_order` then makes the files
+byte-stable, so the same pages give the same index. A build that rewrote no
+HTML page leaves the index as it is, so an unchanged night costs nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from events.run.search_index_order import stabilize_index
 
 __all__ = ["INDEX_FOLDER", "SearchIndexError", "SearchIndexResult", "index_site", "needs_indexing", "pagefind_binary"]
 
@@ -52,6 +55,10 @@ def needs_indexing(output: Path, pages_written: int) -> bool:
 def index_site(output: Path, pages_written: int) -> SearchIndexResult:
     if not needs_indexing(output, pages_written):
         return SearchIndexResult(False, 0.0, "no HTML page changed")
+    if next(output.glob(EVENT_PAGES), None) is None:
+        # Pagefind refuses an empty site; with no event there is nothing to find.
+        shutil.rmtree(output / INDEX_FOLDER, ignore_errors=True)
+        return SearchIndexResult(False, 0.0, "no event pages")
     binary = pagefind_binary()
     started = time.monotonic()
     # Pagefind names fragments by content hash: a fresh folder keeps the old index's files from piling up.
@@ -63,6 +70,7 @@ def index_site(output: Path, pages_written: int) -> SearchIndexResult:
         raise SearchIndexError(f"search index: pagefind could not run: {error}") from error
     if result.returncode != 0:
         raise SearchIndexError(f"search index: pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()[-2000:]}")
+    stabilize_index(output / INDEX_FOLDER)
     seconds = time.monotonic() - started
     log.info("events: search index of %s written in %.1f s", EVENT_PAGES, seconds)
     return SearchIndexResult(True, seconds, f"{pages_written} pages rewritten")
