@@ -32,6 +32,9 @@ def test_environment_strings_are_read_as_their_types(tmp_path):
         ({"EVENTS_STORE": "postgres"}, "EVENTS_STORE: 'postgres' is not a store"),
         ({"EVENTS_HORIZON": 3}, "EVENTS_HORIZON: unknown setting"),
         ({"EVENTS_STATES": ["Virginia"]}, "EVENTS_STATES: expected a list of two-letter state codes"),
+        ({"EVENTS_LOCAL_ORIGIN": "127.0.0.1:8000"}, "EVENTS_LOCAL_ORIGIN: expected an origin such as http://127.0.0.1:8000"),
+        ({"EVENTS_LOCAL_ORIGIN": "http://127.0.0.1:8000/site"}, "EVENTS_LOCAL_ORIGIN: expected an origin"),
+        ({"EVENTS_SEARCH": "maybe"}, "EVENTS_SEARCH: expected True or False"),
     ],
 )
 def test_bad_settings_name_the_setting(settings, message):

@@ -27,6 +27,7 @@ from events.site.manifest import digest, file_digest, finish_output, theme_stati
 from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
 from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, template_salt
+from events.site.search_index import INDEX_FOLDER
 from events.store import open_store
 from events.version import __version__
 
@@ -89,6 +90,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             extra_pages=tuple(sorted(str(p.url) for p in self.context.get("pages", ()))),
             repository=settings.repository,
             repository_branch=settings.repository_branch,
+            local_origin=settings.local_origin,
         )
         self.plan: SitePlan = plan_site(events, now, site)
         self.context["events_now"] = now
@@ -121,7 +123,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             output = _Output(root)
             digests = InputDigests(salt, read_only)
             stamps: dict[str, list[Any]] = {}
-            files = rendered = 0
+            files = rendered = pages_written = 0
             for job in jobs:
                 if isinstance(job, PageSpec):
                     try:
@@ -135,16 +137,25 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
                         stamps[job.path] = [kept.inputs, kept.size, kept.mtime_ns, kept.sha256]
                         continue
                     html = templates[job.template].render({**common, **job.context, "page_path": job.path})
+                    before = output.written
                     output.write(job.path, html.encode("utf-8"))
                     rendered += 1
                     if inputs:
                         info = (root / job.path).stat()
                         stamps[job.path] = [inputs, info.st_size, info.st_mtime_ns, output.digests[job.path]]
+                    pages_written += output.written - before
                     continue
                 for artifact in self.plan.artifacts():
                     output.write(artifact.path, artifact.content)
                     files += 1
-            return {"files": files, "written": output.written, "rendered": rendered, "digests": output.digests, "stamps": stamps}
+            return {
+                "files": files,
+                "written": output.written,
+                "rendered": rendered,
+                "pages_written": pages_written,
+                "digests": output.digests,
+                "stamps": stamps,
+            }
 
         pages = self.plan.pages
         # Planning and writing the other files takes about as long as rendering
@@ -157,8 +168,23 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
         log.info(
             "events: %d pages (%d rendered) and %d files, %d rewritten", len(pages), counts["rendered"], counts["files"], counts["written"]
         )
+        if self.events_settings.search:
+            self._index(root, int(counts["pages_written"]))
         if self.build is not None:
             self._record(self.build, counts, writer)
+            # The search index is part of the planned site: kept (not pruned) whether rebuilt tonight or not.
+            index = root / INDEX_FOLDER
+            if self.events_settings.search and index.is_dir():
+                self.build.digests.update({p.relative_to(root).as_posix(): file_digest(p) for p in sorted(index.rglob("*")) if p.is_file()})
+
+    def _index(self, root: Path, pages_written: int) -> None:
+        """Pagefind's index of the event pages; a failure keeps the previous index and the rest of the site."""
+        from events.site.search_index import SearchIndexError, index_site
+
+        try:
+            index_site(root, pages_written)
+        except SearchIndexError as error:
+            log.error("events: %s; the previous search index (if any) stays", error)
 
     def _record(self, build: BuildRecord, counts: dict[str, Any], writer: Any) -> None:
         """What this run planned, for the manifest; Pelican's own files are read from its writer."""

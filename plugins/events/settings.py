@@ -56,6 +56,11 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_STATES": (("DC", "MD", "VA"), "states the site lists; events elsewhere are left out (empty: all)"),
     "EVENTS_HOME_DAYS": (14, "days of upcoming events on the home page"),
     "EVENTS_UID_DOMAIN": ("dctech.events", "domain in each ICS UID (event id @ domain)"),
+    "EVENTS_LOCAL_ORIGIN": (
+        "http://127.0.0.1:8000",
+        "origin of subscribe links, canonical URLs and embed snippets when SITEURL is not absolute (where `invoke serve` answers)",
+    ),
+    "EVENTS_SEARCH": (True, "index the event pages with Pagefind after a build that rewrote HTML (needs the pagefind-bin package)"),
     "EVENTS_NIGHTLY_MAX_FAILED_SHARE": (0.5, "`invoke nightly` fails when more than this share of groups failed to collect"),
     "EVENTS_RUN_SUMMARY": (".cache/run-summary.json", "where `invoke nightly` writes its run summary (JSON)"),
     "EVENTS_PUBLISH_BUCKET": ("", "S3 bucket `invoke publish` syncs output/ to (endpoint and region come from boto3's configuration)"),
@@ -104,6 +109,8 @@ class EventsSettings:
     states: tuple[str, ...]
     home_days: int
     uid_domain: str
+    local_origin: str
+    search: bool
     nightly_max_failed_share: float
     run_summary: Path
     publish_bucket: str
@@ -166,6 +173,8 @@ class EventsSettings:
             states=value.states("EVENTS_STATES"),
             home_days=value.count("EVENTS_HOME_DAYS", minimum=1),
             uid_domain=value.text("EVENTS_UID_DOMAIN"),
+            local_origin=value.origin("EVENTS_LOCAL_ORIGIN"),
+            search=value.flag("EVENTS_SEARCH"),
             nightly_max_failed_share=value.share("EVENTS_NIGHTLY_MAX_FAILED_SHARE"),
             run_summary=value.path("EVENTS_RUN_SUMMARY"),
             publish_bucket=value.text("EVENTS_PUBLISH_BUCKET"),
@@ -201,6 +210,13 @@ class _Reader:
         raw = self._get(name)
         if not isinstance(raw, str):
             raise SettingsError(f"{name}: expected a string, got {type(raw).__name__} {raw!r}")
+        return raw
+
+    def origin(self, name: str) -> str:
+        raw = self.text(name).rstrip("/")
+        scheme, _, host = raw.partition("://")
+        if scheme not in ("http", "https") or not host or "/" in host:
+            raise SettingsError(f"{name}: expected an origin such as http://127.0.0.1:8000, got {raw!r}")
         return raw
 
     def path(self, name: str) -> Path:

@@ -80,7 +80,7 @@ def test_distribution_is_https_only_compressed_http3_with_oac_function_404_and_c
         (403, "/404.html"),
         (404, "/404.html"),
     }
-    (security, _feeds) = resources(template, "AWS::CloudFront::ResponseHeadersPolicy")
+    (security, _embeds, _feeds) = resources(template, "AWS::CloudFront::ResponseHeadersPolicy")
     csp = security["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
 
@@ -118,6 +118,16 @@ def test_deploy_role_reaches_only_this_table_bucket_and_distribution(template):
         ("/api/events.json", "/api/events.json"),
         ("/theme/css/site.css", "/theme/css/site.css"),
         ("/v1.2/notes", "/v1.2/notes/index.html"),
+        # The serverless API's paths, without ".json"
+        ("/api/events/upcoming", "/api/events/upcoming.json"),
+        ("/api/events/week/2026-W10", "/api/events/week/2026-W10.json"),
+        ("/api/groups/dc-python", "/api/groups/dc-python.json"),
+        ("/api/events/upcoming.json", "/api/events/upcoming.json"),
+        ("/api/schema/", "/api/schema/"),
+        ("/embed/groups/dc-python/", "/embed/groups/dc-python/index.html"),
+        ("/embed/groups/dc-python", "/embed/groups/dc-python/index.html"),
+        ("/search/", "/search/index.html"),
+        ("/pagefind/pagefind-ui.js", "/pagefind/pagefind-ui.js"),
     ],
 )
 def test_cloudfront_function_maps_directories_to_index_html(template, uri, expected):
@@ -126,6 +136,27 @@ def test_cloudfront_function_maps_directories_to_index_html(template, uri, expec
     script = function["FunctionCode"] + f"\nprocess.stdout.write(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);"
     result = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout == expected
+
+
+def test_only_embed_pages_may_be_framed_and_they_get_the_function(template):
+    (distribution,) = resources(template, "AWS::CloudFront::Distribution")
+    behaviors = {b["PathPattern"]: b for b in distribution["DistributionConfig"]["CacheBehaviors"]}
+    policies = {
+        name: r["Properties"]["ResponseHeadersPolicyConfig"]
+        for name, r in template["Resources"].items()
+        if r["Type"] == "AWS::CloudFront::ResponseHeadersPolicy"
+    }
+    embed = behaviors["/embed/*"]
+    assert embed["ResponseHeadersPolicyId"] == {"Ref": "EmbedHeadersPolicy"}
+    embed_headers = policies["EmbedHeadersPolicy"]["SecurityHeadersConfig"]
+    assert "frame-ancestors *" in embed_headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert "FrameOptions" not in embed_headers
+    for name in ("SecurityHeadersPolicy", "FeedHeadersPolicy"):
+        assert "frame-ancestors 'none'" in policies[name]["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    for pattern in ("/embed/*", "/api/*"):
+        (association,) = behaviors[pattern]["FunctionAssociations"]
+        assert association["FunctionARN"] == {"Fn::GetAtt": ["IndexFunction", "FunctionMetadata.FunctionARN"]}
+    assert "'wasm-unsafe-eval'" in policies["SecurityHeadersPolicy"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
 
 
 def test_stack_parameters_and_repository_variables():

@@ -48,8 +48,9 @@ def _validator(site: Path, name: str) -> Draft202012Validator:
 def json_files(demo_site: Path) -> list[str]:
     # The build's manifest (.manifest.json) is not published: hidden files stay out of the bucket.
     paths = sorted(str(p.relative_to(demo_site)) for p in demo_site.rglob("*.json") if not p.name.startswith("."))
-    # api/schema/ and schemas/ hold schemas themselves (of the API files, and of the contributors' input files).
-    return [p for p in paths if not p.startswith(("api/schema/", "schemas/"))]
+    # api/schema/ and schemas/ hold schemas themselves (of the API files, and of the contributors' input files);
+    # pagefind/ is the search index Pagefind writes, not part of the JSON API.
+    return [p for p in paths if not p.startswith(("api/schema/", "schemas/", "pagefind/"))]
 
 
 def test_every_json_file_has_a_schema_and_validates(demo_site, json_files):

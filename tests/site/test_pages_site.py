@@ -111,9 +111,10 @@ def test_demo_site_has_page(demo_site, path):
 
 
 def test_every_event_has_a_page_and_an_ics_download_with_its_uid(demo_site):
-    for event_id, _record in _events(demo_site).items():
+    for event_id, record in _events(demo_site).items():
         page = (demo_site / "events" / event_id / "index.html").read_text()
-        assert f'href="/events/{event_id}/event.ics"' in page
+        # A cancelled event offers nothing to add (test_cancelled_event_says_so_plainly); its file stays for subscribers.
+        assert (f'href="/events/{event_id}/event.ics"' in page) == (record["status"] != "cancelled")
         calendar = icalendar.Calendar.from_ical((demo_site / "events" / event_id / "event.ics").read_bytes())
         assert [str(e["UID"]) for e in calendar.walk("VEVENT")] == [f"{event_id}@dctech.events"]
 
@@ -124,6 +125,10 @@ def test_cancelled_event_says_so_plainly(demo_site):
     assert "This event is cancelled." in page
     assert '"eventStatus": "https://schema.org/EventCancelled"' in page
     assert re.search(r'class="event cancelled">.*?Cancelled</strong>', (demo_site / "index.html").read_text(), re.S)
+    assert "action=TEMPLATE" not in page and "outlook.live.com" not in page and "event.ics" not in page
+    assert re.search(r'<meta name="description" content="Cancelled: ', page)
+    assert re.search(r'class="cancelled"><a [^>]*>.*?</a> <strong class="status">Cancelled</strong>', (demo_site / "2026/03/index.html").read_text())
+    assert "Cancelled</strong>" in (demo_site / "embed/groups/dc-python/index.html").read_text()
 
 
 def test_sources_page_explains_the_dead_feed(demo_site):
@@ -262,6 +267,9 @@ _PATTERNS = [
     (re.compile(r"^locations/[a-z]{2}/index\.html$"), "/locations/<state>/"),
     (re.compile(r"^groups/[^/]+/index\.html$"), "/groups/<slug>/"),
     (re.compile(r"^categories/[^/]+/index\.html$"), "/categories/<slug>/"),
+    (re.compile(r"^embed/groups/[^/]+/index\.html$"), "/embed/groups/<slug>/"),
+    (re.compile(r"^embed/locations/[a-z]{2}/index\.html$"), "/embed/locations/<state>/"),
+    (re.compile(r"^embed/categories/[^/]+/index\.html$"), "/embed/categories/<slug>/"),
 ]
 
 

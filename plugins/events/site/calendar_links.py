@@ -79,7 +79,8 @@ def calendar_links(view: EventView, ics_path: str, site_url: str) -> CalendarLin
     location = _quote_within(event.location, _LOCATION_BUDGET)
     # Outlook's fixed part is the longer, so what fits there fits in Google's link too.
     fixed = max(len(template.format(title="", details="", location="", **fields)) for template in (_GOOGLE, _OUTLOOK))
-    details = _details(event.summary, event.url, LINK_LIMIT - fixed - len(title) - len(location))
+    # The cleaned summary: the source's own copy of the URL is gone, so the URL appears once.
+    details = _details(view.summary, event.url, LINK_LIMIT - fixed - len(title) - len(location))
     google = _GOOGLE.format(title=title, details=details, location=location, **fields)
     outlook = _OUTLOOK.format(title=title, details=details, location=location, **fields)
     return CalendarLinks(google, outlook, absolute_url(site_url, ics_path))

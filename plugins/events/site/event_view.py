@@ -8,6 +8,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from events.models import Event, StoredEvent
+from events.site.boilerplate import clean_description, clean_summary
 from events.site.shorten import DESCRIPTION_LIMIT, TITLE_LIMIT, html_text_length, shorten_html, shorten_text, tidy_html
 from events.site.urls import event_page
 
@@ -18,7 +19,19 @@ __all__ = [
     "long_date",
     "moment_label",
     "short_date",
+    "zone_name",
 ]
+
+# What people call the zones of US sites; any other zone is shown by its IANA name.
+_ZONE_NAMES = {
+    "America/New_York": "Eastern Time",
+    "America/Chicago": "Central Time",
+    "America/Denver": "Mountain Time",
+    "America/Phoenix": "Mountain Time (Arizona)",
+    "America/Los_Angeles": "Pacific Time",
+    "America/Anchorage": "Alaska Time",
+    "Pacific/Honolulu": "Hawaii Time",
+}
 
 
 @dataclass(frozen=True)
@@ -77,13 +90,37 @@ class EventView:
     @cached_property
     def display_description(self) -> str:
         """The sanitized description, shortened to DESCRIPTION_LIMIT characters of text."""
-        description = self.stored.event.description
+        description = self.cleaned_description
         return shorten_html(tidy_html(description), DESCRIPTION_LIMIT) if description else ""
+
+    @cached_property
+    def cleaned_description(self) -> str:
+        """The description without the source's boilerplate (see `boilerplate`)."""
+        return clean_description(self.stored.event.description, self.stored.event)
+
+    @cached_property
+    def summary(self) -> str:
+        """One line of the cleaned description: for meta descriptions and calendar links."""
+        return clean_summary(self.stored.event)
 
     @property
     def description_shortened(self) -> bool:
-        description = self.stored.event.description
+        description = self.cleaned_description
         return bool(description) and html_text_length(description) > DESCRIPTION_LIMIT
+
+    @property
+    def last_day(self) -> date:
+        """The last local day the event touches."""
+        return days_spanned(self)[-1]
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        """"March 2026" for each month the event touches: the search page's month facet."""
+        return tuple(dict.fromkeys(f"{day:%B %Y}" for day in days_spanned(self)))
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
 
 
 def event_view(stored: StoredEvent, tz: ZoneInfo) -> EventView:
@@ -132,6 +169,11 @@ def moment_label(moment: datetime | None, tz: ZoneInfo) -> str:
         return "never"
     local = moment.astimezone(tz)
     return f"{short_date(local.date())}, {local.year}, {_clock(local)} {_zone(local)}"
+
+
+def zone_name(tz: ZoneInfo) -> str:
+    """"Eastern Time" for America/New_York: the words people use, not the database key."""
+    return _ZONE_NAMES.get(tz.key, tz.key)
 
 
 def _clock(moment: datetime) -> str:

@@ -49,6 +49,12 @@ class SiteInfo:
     extra_pages: tuple[str, ...] = ()  # URL paths of pages Pelican writes itself (content/pages), for the sitemap
     repository: str = "dctech-events/site"  # GitHub OWNER/NAME the forms propose files to
     repository_branch: str = "main"
+    local_origin: str = "http://127.0.0.1:8000"  # EVENTS_LOCAL_ORIGIN: stands in for a SITEURL that is not absolute
+
+    @property
+    def link_origin(self) -> str:
+        """Where links meant to leave the site point: SITEURL when absolute, else the local origin."""
+        return self.url.rstrip("/") if self.url.startswith(("http://", "https://")) else self.local_origin.rstrip("/")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 __all__ = [
     "FEED_NAME",
+    "OG_IMAGE",
+    "SEARCH_PAGE",
     "VIRTUAL_PAGE",
     "absolute_url",
     "api_categories",
@@ -31,6 +33,7 @@ __all__ = [
     "digest_index",
     "digest_page",
     "digest_text",
+    "embed_page",
     "event_form",
     "event_ics",
     "event_page",
@@ -50,6 +53,8 @@ __all__ = [
 
 FEED_NAME = "events.ics"
 VIRTUAL_PAGE = "virtual/"
+SEARCH_PAGE = "search/"
+OG_IMAGE = "theme/og-card.png"  # the site card social previews show (theme/static/og-card.png)
 
 
 def absolute_url(site_url: str, path: str) -> str:
@@ -113,6 +118,11 @@ def group_page(slug: str) -> str:
 
 def category_page(slug: str) -> str:
     return f"categories/{slug}/"
+
+
+def embed_page(listing_page: str) -> str:
+    """The framable compact list of a group, state or category page: "groups/x/" -> "embed/groups/x/"."""
+    return f"embed/{listing_page}"
 
 
 def api_events() -> str:

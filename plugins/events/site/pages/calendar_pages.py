@@ -1,4 +1,4 @@
-"""Calendar pages: one per day with events, per ISO week, per month, and the week index.
+"""Calendar pages: one per day with events, per ISO week, per month (a grid), and the calendar index.
 
 Week and month pages form an unbroken run from the first listed event (or
 today) to the last one (and at least 12 weeks ahead), so every previous /
@@ -8,26 +8,40 @@ next link lands on a page that exists, even in a quiet week.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
 
-from events.site.event_view import long_date, short_date
+from events.site.event_view import EventView, long_date, short_date
 from events.site.records import CountLink, DayListing, PageLink, PageSpec
 from events.site.urls import index_file, month_page, week_id, week_monday, week_page
 
-__all__ = ["WEEKS_AHEAD", "month_range", "plan_calendar_pages", "week_label", "week_range"]
+__all__ = ["CELL_EVENTS", "WEEKS_AHEAD", "MonthCell", "month_grid", "month_range", "plan_calendar_pages", "week_label", "week_name", "week_range"]
 
 WEEKS_AHEAD = 12  # weeks after the current one that always get a page
+CELL_EVENTS = 4  # events a month-grid cell shows before "N more"
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    """One day of a month grid: its events (a few), and how many more the day page lists."""
+
+    day: date
+    in_month: bool
+    today: bool
+    path: str  # the day page, or "" when the day has no events
+    events: tuple[tuple[EventView, bool], ...]
+    more: int
 
 
 def plan_calendar_pages(days: Sequence[DayListing], today: date, page: Callable[..., PageSpec]) -> list[PageSpec]:
     first = days[0].day if days else today
     last = days[-1].day if days else today
-    pages = _day_pages(days, page)
+    pages = _day_pages(days, today, page)
     weeks = week_range(min(first, today), max(last, today + timedelta(weeks=WEEKS_AHEAD)))
     months = month_range(min(first, today), max(last, today))
-    pages += _week_pages(days, weeks, page)
-    pages += _month_pages(days, months, page)
+    pages += _week_pages(days, weeks, today, page)
+    pages += _month_pages(days, months, today, page)
     pages.append(_week_index(days, weeks, months, today, page))
     return pages
 
@@ -46,6 +60,32 @@ def month_range(first: date, last: date) -> list[date]:
         months.append(current)
         current = (current + timedelta(days=32)).replace(day=1)
     return months
+
+
+def week_name(monday: date, today: date) -> str:
+    """"Week of March 2", as people say it; the year is added when it is not this year."""
+    name = f"Week of {monday:%B} {monday.day}"
+    return name if monday.year == today.year else f"{name}, {monday.year}"
+
+
+def month_grid(first: date, days: Sequence[DayListing], today: date) -> list[list[MonthCell]]:
+    """Monday-first weeks covering the month of `first`, each seven cells; days outside it are marked."""
+    by_day = {d.day: d for d in days}
+    start = week_monday(first)
+    stop = (first + timedelta(days=32)).replace(day=1)
+    weeks = []
+    while start < stop:
+        week = []
+        for offset in range(7):
+            day = start + timedelta(days=offset)
+            listing = by_day.get(day) if day.month == first.month else None
+            events = listing.events if listing else ()
+            week.append(
+                MonthCell(day, day.month == first.month, day == today, listing.path if listing else "", events[:CELL_EVENTS], max(0, len(events) - CELL_EVENTS))
+            )
+        weeks.append(week)
+        start += timedelta(days=7)
+    return weeks
 
 
 def week_label(monday: date) -> str:
@@ -71,7 +111,7 @@ def _neighbours(items: Sequence[T], index: int) -> tuple[T | None, T | None]:
     return (items[index - 1] if index > 0 else None, items[index + 1] if index + 1 < len(items) else None)
 
 
-def _day_pages(days: Sequence[DayListing], page: Callable[..., PageSpec]) -> list[PageSpec]:
+def _day_pages(days: Sequence[DayListing], today: date, page: Callable[..., PageSpec]) -> list[PageSpec]:
     pages = []
     for index, listing in enumerate(days):
         before, after = _neighbours(days, index)
@@ -83,7 +123,7 @@ def _day_pages(days: Sequence[DayListing], page: Callable[..., PageSpec]) -> lis
                 f"Tech events on {long_date(listing.day)}.",
                 section="calendar",
                 listing=listing,
-                week=PageLink(f"Week {week_id(listing.day)}", week_page(listing.day)),
+                week=PageLink(week_name(week_monday(listing.day), today), week_page(listing.day)),
                 month=PageLink(f"{listing.day:%B %Y}", month_page(listing.day.year, listing.day.month)),
                 previous=PageLink(short_date(before.day), before.path) if before else None,
                 next=PageLink(short_date(after.day), after.path) if after else None,
@@ -92,7 +132,7 @@ def _day_pages(days: Sequence[DayListing], page: Callable[..., PageSpec]) -> lis
     return pages
 
 
-def _week_pages(days: Sequence[DayListing], weeks: Sequence[date], page: Callable[..., PageSpec]) -> list[PageSpec]:
+def _week_pages(days: Sequence[DayListing], weeks: Sequence[date], today: date, page: Callable[..., PageSpec]) -> list[PageSpec]:
     pages = []
     for index, monday in enumerate(weeks):
         sunday = monday + timedelta(days=6)
@@ -102,31 +142,36 @@ def _week_pages(days: Sequence[DayListing], weeks: Sequence[date], page: Callabl
                 index_file(week_page(monday)),
                 "events_period",
                 f"Week of {week_label(monday)}",
-                f"Tech events in ISO week {week_id(monday)}: {week_label(monday)}.",
+                f"Tech events in the week of {week_label(monday)}.",
                 section="calendar",
                 period_id=week_id(monday),
                 days=[d for d in days if monday <= d.day <= sunday],
-                previous=PageLink(f"Week {week_id(before)}", week_page(before)) if before else None,
-                next=PageLink(f"Week {week_id(after)}", week_page(after)) if after else None,
+                previous=PageLink(week_name(before, today), week_page(before)) if before else None,
+                next=PageLink(week_name(after, today), week_page(after)) if after else None,
                 empty="No events are listed this week.",
+                is_this_week=monday == week_monday(today),
             )
         )
     return pages
 
 
-def _month_pages(days: Sequence[DayListing], months: Sequence[date], page: Callable[..., PageSpec]) -> list[PageSpec]:
+def _month_pages(days: Sequence[DayListing], months: Sequence[date], today: date, page: Callable[..., PageSpec]) -> list[PageSpec]:
     pages = []
     for index, first in enumerate(months):
         before, after = _neighbours(months, index)
+        in_month = [d for d in days if (d.day.year, d.day.month) == (first.year, first.month)]
         pages.append(
             page(
                 index_file(month_page(first.year, first.month)),
-                "events_period",
+                "events_month",
                 f"Events in {first:%B %Y}",
                 f"Tech events in {first:%B %Y}.",
                 section="calendar",
                 period_id=f"{first:%Y-%m}",
-                days=[d for d in days if (d.day.year, d.day.month) == (first.year, first.month)],
+                days=in_month,
+                grid=month_grid(first, in_month, today),
+                weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+                is_this_month=(first.year, first.month) == (today.year, today.month),
                 previous=PageLink(f"{before:%B %Y}", month_page(before.year, before.month)) if before else None,
                 next=PageLink(f"{after:%B %Y}", month_page(after.year, after.month)) if after else None,
                 empty="No events are listed this month.",
@@ -141,7 +186,7 @@ def _week_index(
     this_monday = week_monday(today)
 
     def link(monday: date) -> CountLink:
-        return CountLink(f"{week_id(monday)}: {week_label(monday)}", week_page(monday), _events_in(days, monday, monday + timedelta(days=7)))
+        return CountLink(week_name(monday, today), week_page(monday), _events_in(days, monday, monday + timedelta(days=7)))
 
     ahead = [link(m) for m in weeks if this_monday <= m <= this_monday + timedelta(weeks=WEEKS_AHEAD)]
     archive = [c for c in (link(m) for m in reversed(weeks) if m < this_monday) if c.count]
@@ -153,7 +198,7 @@ def _week_index(
         "week/index.html",
         "events_weeks",
         "Calendar",
-        "Tech events week by week: this week, the next 12 weeks and the archive.",
+        "Tech events month by month and week by week: this week, the next 12 weeks and the archive.",
         section="calendar",
         ahead=ahead,
         archive=archive,

@@ -13,13 +13,29 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from events.site.calendar_links import calendar_links, subscribe_links
-from events.site.event_view import EventView, days_spanned, moment_label
+from events.site.event_view import EventView, days_spanned, moment_label, zone_name
 from events.site.files.feed_catalog import FeedSpec, feed_catalog
+from events.site.map_links import map_link
 from events.site.pages.calendar_pages import plan_calendar_pages
+from events.site.pages.embed_pages import embed_snippet, plan_embed_pages
 from events.site.pages.structured_data import event_jsonld, jsonld_script
 from events.site.records import CountLink, DayListing, FeedRow, PageSpec, SiteInfo, SourceRow
 from events.site.shorten import SUMMARY_LIMIT, shorten_text
-from events.site.urls import absolute_url, category_page, day_page, event_ics, group_page, page_url, state_page, week_page
+from events.site.subscribe import subscribe_control
+from events.site.urls import (
+    OG_IMAGE,
+    SEARCH_PAGE,
+    absolute_url,
+    category_page,
+    day_page,
+    embed_page,
+    event_ics,
+    group_page,
+    month_page,
+    page_url,
+    state_page,
+    week_page,
+)
 
 __all__ = ["RECENT_LIMIT", "by_day", "plan_pages", "select_by_feed", "upcoming_days"]
 
@@ -51,7 +67,8 @@ def plan_pages(views: Sequence[EventView], now: datetime, site: SiteInfo) -> lis
             feed=feed_by_key[("all", "")],
         )
     ]
-    pages += plan_calendar_pages(days, today, page)
+    all_feed = feed_by_key[("all", "")]
+    pages += plan_calendar_pages(days, today, lambda *args, **context: page(*args, feed=all_feed, **context))
     pages += _event_pages(views, now, site, page)
     pages += _location_pages(selected, today, site, feed_by_key, page)
     past = select_by_feed([f for f in feeds if f.kind == "group"], [v for v in views if v.end < now])
@@ -59,6 +76,16 @@ def plan_pages(views: Sequence[EventView], now: datetime, site: SiteInfo) -> lis
     pages += _category_pages(selected, today, site, feed_by_key, page)
     pages.append(_sources_page(site, page))
     pages.append(_feeds_page(feeds, selected, site, page))
+    pages += plan_embed_pages(selected, site, feed_by_key, page)
+    pages.append(
+        page(
+            f"{SEARCH_PAGE}index.html",
+            "events_search",
+            "Search events",
+            "Search every listed event by words of its title or description, and narrow by topic, group, state, online or in person, and month.",
+            section="search",
+        )
+    )
     pages.append(page("404.html", "events_404", "Page not found", "This page does not exist.", section=""))
     return pages
 
@@ -125,6 +152,9 @@ class _PageMaker:
 
     def __call__(self, path: str, template: str, title: str, description: str, section: str, **context: Any) -> PageSpec:
         full_title = title if title == self.site.name else f"{title} · {self.site.name}"
+        feed = context.get("feed")
+        if isinstance(feed, FeedSpec) and "subscribe" not in context:
+            context["subscribe"] = subscribe_control(feed.path, feed.title, self.site.url, self.site.local_origin)
         return PageSpec(
             path,
             template,
@@ -135,9 +165,12 @@ class _PageMaker:
                 "page_title": full_title,
                 # Meta and Open Graph descriptions: search engines and link previews show a few hundred characters.
                 "page_description": shorten_text(description, SUMMARY_LIMIT),
-                "canonical": absolute_url(self.site.url, page_url(path)),
+                "canonical": absolute_url(self.site.link_origin, page_url(path)),
+                "og_image": absolute_url(self.site.link_origin, OG_IMAGE),
                 "section": section,
+                "zone_name": zone_name(self.site.timezone),
                 "this_week": week_page(self.today),
+                "this_month": month_page(self.today.year, self.today.month),
                 **context,
             },
         )
@@ -149,7 +182,8 @@ def _event_pages(views: Sequence[EventView], now: datetime, site: SiteInfo, page
     for view in views:
         event = view.event
         canonical = absolute_url(site.url, view.url)
-        description = event.summary or f"{event.group_name}: {view.when_label}"
+        summary = view.summary or f"{event.group_name}: {view.when_label}"
+        description = f"Cancelled: {summary}" if view.is_cancelled else summary
         pages.append(
             page(
                 f"{view.url}index.html",
@@ -159,11 +193,11 @@ def _event_pages(views: Sequence[EventView], now: datetime, site: SiteInfo, page
                 section="",
                 view=view,
                 links=calendar_links(view, event_ics(view.event.event_id), site.url),
-                jsonld=jsonld_script(event_jsonld(view, canonical)),
+                jsonld=jsonld_script({**event_jsonld(view, canonical), "image": [absolute_url(site.link_origin, OG_IMAGE)]}),
                 group_page=group_page(event.group_id) if event.group_id in group_names else "",
                 also_listed=[(slug, group_names.get(slug, slug), slug in group_names) for slug in event.also_listed_by],
                 categories=[(slug, site.categories[slug]) for slug in event.categories if slug in site.categories],
-                og_type="article",
+                map_url=map_link(event.location) if event.location_type != "virtual" else "",
                 past=view.end < now,
             )
         )
@@ -190,6 +224,7 @@ def _location_pages(
                 days=upcoming_days(chosen, today),
                 feed=feed,
                 empty=f"No upcoming events in {state} are listed yet.",
+                embed_path=embed_page(path),
             )
         )
     virtual_feed = feeds[("virtual", "")]
@@ -251,6 +286,7 @@ def _group_pages(
                 feed=feed,
                 categories=[(slug, site.categories[slug]) for slug in group.categories if slug in site.categories],
                 empty="No upcoming events of this group are listed.",
+                embed=embed_snippet(path, group.name, site),
             )
         )
     pages.insert(
@@ -279,6 +315,7 @@ def _category_pages(
                 days=upcoming_days(chosen, today),
                 feed=feed,
                 empty=f"No upcoming events in {name} are listed yet.",
+                embed_path=embed_page(path),
             )
         )
     pages.insert(

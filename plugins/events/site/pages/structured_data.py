@@ -53,7 +53,7 @@ def event_jsonld(view: EventView, page_url: str) -> dict[str, Any]:
         "url": page_url if page_url.startswith(("http://", "https://")) else _link(event.url),
     }
     # Google recommends a description; an event without one is described by who holds it and when.
-    description = event.summary or f"{view.display_title}, held by {event.group_name}: {view.when_label}."
+    description = view.summary or f"{view.display_title}, held by {event.group_name}: {view.when_label}."
     data["description"] = shorten_text(description, SUMMARY_LIMIT)
     if _link(event.url) and data["url"] != event.url:
         data["sameAs"] = event.url

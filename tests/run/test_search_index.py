@@ -1,0 +1,70 @@
+"""The Pagefind search index: written by the real binary, byte-stable, skipped when nothing changed."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from events.site.search_index import index_site
+from events.site.search_index_order import IndexFormatError, cbor_decode, cbor_encode, stabilize_index
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>{title}</title></head><body><main data-pagefind-body>
+<h1>{title}</h1><p>{text}</p><div hidden>{filters}<span data-pagefind-meta="date">{date}</span></div>
+<time datetime="{date}" data-pagefind-sort="date[datetime]">{date}</time></main></body></html>"""
+
+
+def write_pages(root: Path, count: int = 24) -> Path:
+    for n in range(count):
+        filters = "".join(
+            f'<span data-pagefind-filter="{name}">{name} {n % mod}</span>' for name, mod in (("topic", 7), ("group", 5), ("state", 3), ("month", 4))
+        )
+        page = root / "events" / f"e{n:03d}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(PAGE.format(title=f"Event {n}", text=f"word{n} harpsichord", filters=filters, date=f"2026-03-{n % 28 + 1:02d}"))
+    return root
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_same_pages_give_a_byte_identical_index(tmp_path):
+    """Pagefind writes filter values in hash-map order; stabilize_index makes two runs agree."""
+    first, second = write_pages(tmp_path / "a"), write_pages(tmp_path / "b")
+    assert index_site(first, 1).indexed and index_site(second, 1).indexed
+    assert files(first / "pagefind") == files(second / "pagefind")
+    assert len(list((first / "pagefind" / "filter").glob("*.pf_filter"))) == 4
+
+
+def test_search_index_is_skipped_when_no_page_changed_and_for_a_site_without_events(tmp_path):
+    site = write_pages(tmp_path / "site", 2)
+    assert index_site(site, 0).indexed  # no index yet
+    before = files(site / "pagefind")
+    assert index_site(site, 0).reason == "no HTML page changed" and files(site / "pagefind") == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert index_site(empty, 5).reason == "no event pages" and not (empty / "pagefind").exists()
+
+
+@pytest.mark.parametrize("value", [0, 23, 24, 255, 256, 65536, 2**32, -1, -500, "", "é" * 30, b"\x00\x01", [], [1, ["a", [2, 3]]], {"k": [1]}])
+def test_cbor_round_trip_in_shortest_form(value):
+    assert cbor_decode(cbor_encode(value)) == value
+
+
+@pytest.mark.parametrize("data", [b"\xf5", b"\x82\x01", b"\x01\x02"])
+def test_cbor_it_does_not_know_is_refused(data):
+    with pytest.raises(IndexFormatError):
+        cbor_decode(data)
+
+
+def test_an_index_in_an_unknown_format_is_left_as_pagefind_wrote_it(tmp_path):
+    site = write_pages(tmp_path / "site", 3)
+    index_site(site, 1)
+    index = site / "pagefind"
+    meta = next(index.glob("pagefind.*.pf_meta"))
+    meta.write_bytes(gzip.compress(b"pagefind_dcd\xf6"))  # CBOR null: not what Pagefind writes
+    before = files(index)
+    assert stabilize_index(index) is False
+    assert files(index) == before
