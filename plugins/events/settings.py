@@ -50,6 +50,8 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_STATES": (("DC", "MD", "VA"), "states the site lists; events elsewhere are left out (empty: all)"),
     "EVENTS_HOME_DAYS": (14, "days of upcoming events on the home page"),
     "EVENTS_UID_DOMAIN": ("dctech.events", "domain in each ICS UID (event id @ domain)"),
+    "EVENTS_EMPTY_FEED_NIGHTS": (3, "nights a feed that suddenly lists none of its upcoming events (or loses most of them) is held like a failed fetch before it is believed; 0 believes it at once"),
+    "EVENTS_SUSPECT_DROP_SHARE": (0.8, "a feed that loses more than this share of its upcoming events at once (at least 5) is suspect like an empty one; 1 turns this off"),
     "EVENTS_NIGHTLY_MAX_FAILED_SHARE": (0.5, "`invoke nightly` fails when more than this share of groups failed to collect"),
     "EVENTS_RUN_SUMMARY": (".cache/run-summary.json", "where `invoke nightly` writes its run summary (JSON)"),
     "EVENTS_PUBLISH_BUCKET": ("", "S3 bucket `invoke publish` syncs output/ to (endpoint and region come from boto3's configuration)"),
@@ -91,6 +93,8 @@ class EventsSettings:
     states: tuple[str, ...]
     home_days: int
     uid_domain: str
+    empty_feed_nights: int
+    suspect_drop_share: float
     nightly_max_failed_share: float
     run_summary: Path
     publish_bucket: str
@@ -146,6 +150,8 @@ class EventsSettings:
             states=value.states("EVENTS_STATES"),
             home_days=value.count("EVENTS_HOME_DAYS", minimum=1),
             uid_domain=value.text("EVENTS_UID_DOMAIN"),
+            empty_feed_nights=value.count("EVENTS_EMPTY_FEED_NIGHTS"),
+            suspect_drop_share=value.share("EVENTS_SUSPECT_DROP_SHARE"),
             nightly_max_failed_share=value.share("EVENTS_NIGHTLY_MAX_FAILED_SHARE"),
             run_summary=value.path("EVENTS_RUN_SUMMARY"),
             publish_bucket=value.text("EVENTS_PUBLISH_BUCKET"),
