@@ -92,8 +92,13 @@ class CollectReport:
         for report in self.groups:
             for name, value in report.counts.items():
                 totals[name] = totals.get(name, 0) + value
+        for report in self.withdrawn:
+            for name, value in report.counts.items():
+                totals[name] = totals.get(name, 0) + value
         totals["groups_ok"] = sum(1 for g in self.groups if g.ok)
         totals["groups_failed"] = len(self.failed)
+        totals["groups_suspect"] = len(self.suspect)
+        totals["groups_withdrawn"] = len(self.withdrawn)
         return totals
 
     def summary_line(self) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from events.clock import Clock
-from events.collect.collector import CollectReport
+from events.collect.collector import CollectReport, GroupReport
 from events.publish.guard import site_upcoming_count
 from events.run.outcome import Outcome
 
@@ -87,6 +87,11 @@ class NightlyRun:
         try:
             report = self._stage(summary, "collect", self._collect)
             summary["groups"] = [_group_summary(g) for g in report.groups]
+            summary["withdrawn"] = [_group_summary(g) for g in report.withdrawn]
+            # A feed held as suspect counts as failed, and is named here for a person to look at.
+            summary["warnings"] = [f"group {g.group_id}: {g.error}" for g in report.suspect]
+            for warning in summary["warnings"]:
+                log.warning("nightly: %s", warning, extra={"stage": "collect"})
             summary["totals"] = report.totals()
             summary["store"] = dict(report.store_stats)
             output = self._stage(summary, "generate", self._generate)
@@ -119,13 +124,14 @@ class NightlyRun:
         return result
 
 
-def _group_summary(report: Any) -> dict[str, Any]:
+def _group_summary(report: GroupReport) -> dict[str, Any]:
     return {
         "group_id": report.group_id,
         "ok": report.ok,
         "error": report.error,
         "events_found": report.events_found,
         "warnings": len(report.warnings),
+        "suspect": report.suspect,
         **dict(report.counts),
     }
 
