@@ -141,17 +141,23 @@ def write_summary(path: Path, summary: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
 
 
-def nightly_command(root: Path, conf: str, output: Path, publish_site: bool, force: bool) -> Outcome:
-    """`invoke nightly`: collect, generate and publish, the run summary written, one exit status."""
+def nightly_command(
+    root: Path, conf: str, output: Path, publish_site: bool, force: bool, overrides: Mapping[str, Any] | None = None
+) -> Outcome:
+    """`invoke nightly`: collect, generate and publish, the run summary written, one exit status.
+
+    `overrides` win over the settings file and the environment (the time-lapse
+    runs many nights in one process, each with its own EVENTS_NOW).
+    """
     from events.run.collection import run_collection
     from events.run.publish_site import publish_stage
     from events.run.site_build import events_settings, generate_site
 
-    settings = events_settings(root, conf)
+    settings = events_settings(root, conf, overrides)
     run = NightlyRun(
         settings.clock,
         collect=lambda: run_collection(settings),
-        generate=lambda: generate_site(root, conf, output),
+        generate=lambda: generate_site(root, conf, output, overrides),
         publish=(lambda built: publish_stage(settings, built, force)) if publish_site else None,
         max_failed_share=settings.nightly_max_failed_share,
     )
