@@ -17,6 +17,8 @@ The same seed gives the same nights. Needs the test requirements (SeaweedFS, mot
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import statistics
 import sys
@@ -27,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tests"), str(ROOT)]
 
-from timelapse import TimeLapse, aws_site  # noqa: E402
+from timelapse import NightCheck, TimeLapse, aws_site  # noqa: E402
 
 
 def main() -> int:
@@ -35,23 +37,25 @@ def main() -> int:
     parser.add_argument("--nights", type=int, default=365)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--groups", type=int, default=6)
-    parser.add_argument("--events", type=int, default=7, help="events per group at the start")
+    parser.add_argument("--events", type=int, default=6, help="events per group at the start")
     parser.add_argument("--fresh-build-every", type=int, default=7, help="compare with a second full build every N nights")
     parser.add_argument("--verbose", action="store_true", help="print each divergence")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    checks: list[NightCheck] = []
     with tempfile.TemporaryDirectory(prefix="time-lapse-") as folder:
         work = Path(folder)
         with aws_site(work / "servers") as (publish_settings, list_bucket):
             lapse = TimeLapse(arguments.seed, work, ROOT, publish_settings, list_bucket, arguments.groups, arguments.events)
-            checks = []
-            for check in lapse.nights(arguments.nights, arguments.fresh_build_every):
-                checks.append(check)
-                if arguments.verbose:
-                    for divergence in check.divergences:
-                        print(f"night {check.night}: {divergence}", file=sys.stderr)
-                print(f"\rnight {check.night + 1}/{arguments.nights}", end="", file=sys.stderr, flush=True)
-        print(file=sys.stderr)
+            # Pelican prints a line per build to stdout; only the table goes there.
+            with contextlib.redirect_stdout(io.StringIO()):
+                for check in lapse.nights(arguments.nights, arguments.fresh_build_every):
+                    checks.append(check)
+                    if arguments.verbose:
+                        for divergence in check.divergences:
+                            print(f"night {check.night}: {divergence}", file=sys.stderr)
+                    print(f"\rnight {check.night + 1}/{arguments.nights}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
     seconds = [c.seconds for c in checks]
     divergences = sum(len(c.divergences) for c in checks)
     outside = Counter(key for c in checks for key in c.outside_plan)

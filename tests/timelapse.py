@@ -46,6 +46,7 @@ FAULTS = ("404", "500", "garbage", "empty", "slow")
 CHANGES = ("added", "edited", "moved", "cancelled", "removed", "dropped-past")
 GROUP_CHANGES = ("group-added", "group-deactivated", "group-reactivated", "group-deleted", "group-restored", "group-broken", "group-fixed")
 MIN_LIVE_GROUPS = 4
+MAX_GROUPS = 8
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class WorldGroup:
 class World:
     """The groups as they really behave, one seeded step per night."""
 
-    def __init__(self, seed: int, groups: int = 6, events_per_group: int = 7) -> None:
+    def __init__(self, seed: int, groups: int = 6, events_per_group: int = 6) -> None:
         self.random = random.Random(seed)
         self.night = 0
         self.serial = 0
@@ -104,22 +105,22 @@ class World:
         for group in self.groups.values():
             future = sorted(uid for uid, e in group.events.items() if e.day > self.night + 1)
             roll = rnd.random()
-            if roll < 0.30:
+            if roll < 0.25:
                 self._add_event(group)
                 self.changes["added"] += 1
-            elif roll < 0.45 and future:
+            elif roll < 0.40 and future:
                 uid = rnd.choice(future)
                 group.events[uid] = replace(group.events[uid], title=f"{group.events[uid].title} (v{self.night})")
                 self.changes["edited"] += 1
-            elif roll < 0.55 and future:
+            elif roll < 0.50 and future:
                 uid = rnd.choice(future)
                 group.events[uid] = replace(group.events[uid], day=self.night + rnd.randint(2, 35))
                 self.changes["moved"] += 1
-            elif roll < 0.62 and future:
+            elif roll < 0.57 and future:
                 uid = rnd.choice(future)
                 group.events[uid] = replace(group.events[uid], cancelled=True)
                 self.changes["cancelled"] += 1
-            elif roll < 0.75 and future:
+            elif roll < 0.70 and future:
                 del group.events[rnd.choice(future)]
                 self.changes["removed"] += 1
             past = [uid for uid, e in group.events.items() if e.day < self.night]
@@ -150,7 +151,7 @@ class World:
         live = sorted(g.slug for g in self.groups.values() if g.file == "active")
         asleep = {state: sorted(g.slug for g in self.groups.values() if g.file == state) for state in ("inactive", "deleted", "broken")}
         possible = [kind for kind, able in (
-            ("group-added", len(self.groups) < 12),
+            ("group-added", len(self.groups) < MAX_GROUPS),
             ("group-deactivated", len(live) > MIN_LIVE_GROUPS),
             ("group-deleted", len(live) > MIN_LIVE_GROUPS),
             ("group-broken", len(live) > MIN_LIVE_GROUPS),
@@ -160,7 +161,7 @@ class World:
         ) if able]
         kind = rnd.choice(possible)
         if kind == "group-added":
-            self._new_group(rnd.randint(3, 8))
+            self._new_group(rnd.randint(3, 6))
         elif kind in ("group-deactivated", "group-deleted", "group-broken"):
             self.groups[rnd.choice(live)].file = {"group-deactivated": "inactive", "group-deleted": "deleted", "group-broken": "broken"}[kind]
         else:
@@ -333,7 +334,7 @@ class TimeLapse:
         publish_settings: dict[str, str],
         list_bucket: Callable[[], dict[str, str]],
         groups: int = 6,
-        events_per_group: int = 7,
+        events_per_group: int = 6,
     ) -> None:
         self.world = World(seed, groups, events_per_group)
         self.model = Model()
@@ -391,7 +392,8 @@ class TimeLapse:
         expected = self.model.site()
         divergences += _compare_site(json.loads((output / "api" / "events.json").read_text(encoding="utf-8")), expected)
         sources = (output / "sources" / "index.html").read_text(encoding="utf-8")
-        warned = sorted(slug for slug in self.world.groups if f'href="#{slug}"' in sources.split("Suspect feeds", 1)[-1].split("</div>", 1)[0]) if "Suspect feeds" in sources else []
+        notice = sources.split("Suspect feeds", 1)[1].split("</div>", 1)[0] if "Suspect feeds" in sources else ""
+        warned = sorted(slug for slug in self.world.groups if f'href="#{slug}"' in notice)
         return NightCheck(
             night,
             seconds,

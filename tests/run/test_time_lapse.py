@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 from conftest import ROOT
-from timelapse import FAULTS, NightCheck, TimeLapse, aws_site
+from timelapse import FAULTS, NightCheck, TimeLapse, World, aws_site
 
 NIGHTS = 30
 SEED = 20261130
@@ -70,3 +70,16 @@ def test_suspect_feeds_are_named_in_the_summary_and_on_the_sources_page(lapse):
 def test_no_file_outside_the_plan_is_in_the_bucket(lapse):
     outside = Counter(key for c in lapse.nights for key in c.outside_plan)
     assert not outside, sorted(outside)[:20]
+
+
+def test_the_same_seed_gives_the_same_nights():
+    def story(seed: int) -> list[tuple[str, str, tuple[tuple[str, int, str, bool], ...]]]:
+        world = World(seed)
+        told = []
+        for _ in range(40):
+            world.advance()
+            told += [(g.slug, f"{g.file}/{g.fault}", tuple((e.uid, e.day, e.title, e.cancelled) for e in g.events.values())) for g in world.groups.values()]
+        return told
+
+    assert story(7) == story(7)
+    assert story(7) != story(8)

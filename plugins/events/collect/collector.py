@@ -467,7 +467,7 @@ def _log_report(group: Group, report: GroupReport) -> None:
     # The extras become fields of `--log-format json`; the text format shows the message.
     extra: dict[str, Any] = {"group": group.slug, "stage": "collect"}
     if report.suspect:
-        log.warning("group %s: SUSPECT, %s", group.slug, report.error, extra=extra)
+        log.warning("group %s: SUSPECT, %s", group.slug, report.error.removeprefix("suspect: "), extra=extra)
         return
     if not report.ok:
         log.warning("group %s: FAILED, %s; its stored events are kept", group.slug, report.error, extra=extra)
