@@ -391,6 +391,7 @@ class TimeLapse:
             outside += sorted(set(built) - set(fresh))
         expected = self.model.site()
         divergences += _compare_site(json.loads((output / "api" / "events.json").read_text(encoding="utf-8")), expected)
+        divergences += _check_withdrawn(self.world, self.model, summary)
         sources = (output / "sources" / "index.html").read_text(encoding="utf-8")
         notice = sources.split("Suspect feeds", 1)[1].split("</div>", 1)[0] if "Suspect feeds" in sources else ""
         warned = sorted(slug for slug in self.world.groups if f'href="#{slug}"' in notice)
@@ -408,6 +409,18 @@ class TimeLapse:
             len(expected),
             sum(1 for status, _, _ in expected.values() if status == "cancelled"),
         )
+
+
+def _check_withdrawn(world: World, model: Model, summary: dict[str, Any]) -> list[str]:
+    """A removed or inactive group that still has events to withdraw is in the summary's `withdrawn`, and only those."""
+    night = world.night
+    pending = {slug for (slug, _), held in model.events.items() if held.event.day >= night}
+    expected = {g.slug for g in world.groups.values() if g.file in ("inactive", "deleted") and g.slug in pending}
+    reported = {g["group_id"] for g in summary.get("withdrawn", [])}
+    gone = {g.slug for g in world.groups.values() if g.file in ("inactive", "deleted")}
+    problems = [f"group {slug} still has events to withdraw but was not withdrawn" for slug in sorted(expected - reported)]
+    problems += [f"group {slug} was withdrawn but its file is there and active" for slug in sorted(reported - gone)]
+    return problems
 
 
 def _answering(world: World, slug: str) -> Callable[[], Answer]:
