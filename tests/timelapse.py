@@ -392,6 +392,7 @@ class TimeLapse:
         expected = self.model.site()
         divergences += _compare_site(json.loads((output / "api" / "events.json").read_text(encoding="utf-8")), expected)
         divergences += _check_withdrawn(self.world, self.model, summary)
+        divergences += _check_schemas(output)
         sources = (output / "sources" / "index.html").read_text(encoding="utf-8")
         notice = sources.split("Suspect feeds", 1)[1].split("</div>", 1)[0] if "Suspect feeds" in sources else ""
         warned = sorted(slug for slug in self.world.groups if f'href="#{slug}"' in notice)
@@ -409,6 +410,18 @@ class TimeLapse:
             len(expected),
             sum(1 for status, _, _ in expected.values() if status == "cancelled"),
         )
+
+
+def _check_schemas(output: Path) -> list[str]:
+    """The JSON files whose content the rules change (group results, event statuses) still match their published schemas."""
+    from jsonschema import Draft202012Validator
+
+    problems = []
+    for name, path in (("groups", "api/groups.json"), ("events", "api/events.json"), ("health", "health.json")):
+        schema = json.loads((output / "api" / "schema" / f"{name}.json").read_text(encoding="utf-8"))
+        document = json.loads((output / path).read_text(encoding="utf-8"))
+        problems += [f"{path}: {error.message}" for error in Draft202012Validator(schema).iter_errors(document)]
+    return problems
 
 
 def _check_withdrawn(world: World, model: Model, summary: dict[str, Any]) -> list[str]:
