@@ -147,7 +147,14 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class GroupState:
-    """What the last collection run learned about one group."""
+    """What the last collection run learned about one group.
+
+    `result` is "ok", "error", "suspect" (the feed answered but lost its
+    upcoming events: held like a failure, see `collect/sync.py`) or
+    "withdrawn" (its file is gone or says `active: false`). `suspect_nights`
+    counts the nights in a row the feed looked suspect; for a withdrawn
+    group `events_found` counts the events still being withdrawn.
+    """
 
     group_id: str
     last_attempt: datetime | None = None
@@ -156,3 +163,4 @@ class GroupState:
     error: str = ""
     events_found: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    suspect_nights: int = 0

@@ -61,6 +61,8 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
         "origin of subscribe links, canonical URLs and embed snippets when SITEURL is not absolute (where `invoke serve` answers)",
     ),
     "EVENTS_SEARCH": (True, "index the event pages with Pagefind after a build that rewrote HTML (needs the pagefind-bin package)"),
+    "EVENTS_EMPTY_FEED_NIGHTS": (3, "nights a feed suddenly listing none (or few) of its upcoming events is held like a failed fetch; 0 believes it at once"),
+    "EVENTS_SUSPECT_DROP_SHARE": (0.8, "a feed losing more than this share of its upcoming events at once (at least 5) is suspect; 1 turns this off"),
     "EVENTS_NIGHTLY_MAX_FAILED_SHARE": (0.5, "`invoke nightly` fails when more than this share of groups failed to collect"),
     "EVENTS_RUN_SUMMARY": (".cache/run-summary.json", "where `invoke nightly` writes its run summary (JSON)"),
     "EVENTS_PUBLISH_BUCKET": ("", "S3 bucket `invoke publish` syncs output/ to (endpoint and region come from boto3's configuration)"),
@@ -111,6 +113,8 @@ class EventsSettings:
     uid_domain: str
     local_origin: str
     search: bool
+    empty_feed_nights: int
+    suspect_drop_share: float
     nightly_max_failed_share: float
     run_summary: Path
     publish_bucket: str
@@ -175,6 +179,8 @@ class EventsSettings:
             uid_domain=value.text("EVENTS_UID_DOMAIN"),
             local_origin=value.origin("EVENTS_LOCAL_ORIGIN"),
             search=value.flag("EVENTS_SEARCH"),
+            empty_feed_nights=value.count("EVENTS_EMPTY_FEED_NIGHTS"),
+            suspect_drop_share=value.share("EVENTS_SUSPECT_DROP_SHARE"),
             nightly_max_failed_share=value.share("EVENTS_NIGHTLY_MAX_FAILED_SHARE"),
             run_summary=value.path("EVENTS_RUN_SUMMARY"),
             publish_bucket=value.text("EVENTS_PUBLISH_BUCKET"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -148,3 +149,18 @@ def test_a_reopened_store_holds_the_same(open_test_store):
     store.close()
     assert snapshot(open_test_store()) == before
 
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        GroupState("held", DAY, DAY - timedelta(days=2), "suspect", "the feed lists no upcoming events (it had 4)", 4, (), 2),
+        GroupState("gone", DAY, DAY - timedelta(days=1), "withdrawn", "its group file is gone", 3, (), 0),
+    ],
+)
+def test_suspect_and_withdrawn_states_round_trip(open_test_store, state):
+    store = open_test_store()
+    store.put_group_state(state)
+    assert store.group_states() == {state.group_id: state}
+    store.put_group_state(replace(state, suspect_nights=state.suspect_nights + 1))
+    assert store.group_states()[state.group_id].suspect_nights == state.suspect_nights + 1

@@ -40,12 +40,13 @@ from events.collect.parse_cache import ParseCache
 from events.collect.sources import jsonld
 from events.collect.sources.base import ParseRequest, SourceError
 from events.collect.sources.registry import SOURCES
-from events.collect.sync import COUNT_NAMES, next_group_state
+from events.collect.sync import COUNT_NAMES, SuspectRule, next_group_state
+from events.collect.withdrawal import PresentFiles, broken_single_events, keeps_broken_single_event, withdrawals
 from events.inputs.overlays import Overlay
 from events.inputs.single_events import SINGLE_EVENTS_GROUP, SingleEvent, group_for, parse_single_events
-from events.models import Event, Group, GroupState, Occurrence
+from events.models import Event, Group, GroupState, Occurrence, StoredEvent
 from events.settings import EventsSettings
-from events.store.apply import sync_group
+from events.store.apply import sync_group, withdraw_group, withdrawal_done
 from events.store.base import Store
 
 __all__ = ["CollectReport", "Collector", "GroupRead", "GroupReport", "collection_window"]
@@ -70,6 +71,7 @@ class GroupReport:
     revalidated: bool = False
     documents: int = 0
     reason: str = ""
+    suspect: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,18 +83,29 @@ class CollectReport:
     durations: dict[str, float] = field(default_factory=dict)
     store_stats: dict[str, float] = field(default_factory=dict)
     parse_stats: dict[str, int] = field(default_factory=dict)  # documents parsed, and reused unchanged from an earlier run
+    withdrawn: tuple[GroupReport, ...] = ()
 
     @property
     def failed(self) -> tuple[GroupReport, ...]:
+        """Groups whose fetch failed or was held as suspect: nothing of them changed."""
         return tuple(g for g in self.groups if not g.ok)
+
+    @property
+    def suspect(self) -> tuple[GroupReport, ...]:
+        return tuple(g for g in self.groups if g.suspect)
 
     def totals(self) -> dict[str, int]:
         totals = dict.fromkeys(COUNT_NAMES, 0)
         for report in self.groups:
             for name, value in report.counts.items():
                 totals[name] = totals.get(name, 0) + value
+        for report in self.withdrawn:
+            for name, value in report.counts.items():
+                totals[name] = totals.get(name, 0) + value
         totals["groups_ok"] = sum(1 for g in self.groups if g.ok)
         totals["groups_failed"] = len(self.failed)
+        totals["groups_suspect"] = len(self.suspect)
+        totals["groups_withdrawn"] = len(self.withdrawn)
         return totals
 
     def failures_by_reason(self) -> dict[str, int]:
@@ -166,12 +179,18 @@ class Collector:
         groups: Sequence[Group],
         single_events: Sequence[SingleEvent] | None = None,
         overlays: Mapping[str, Overlay] | None = None,
+        present: PresentFiles | None = None,
     ) -> CollectReport:
         """Collect `groups` into the store.
 
         `single_events` None leaves the single-events group alone; an empty
         list syncs it (so removed files drop out) once it has ever been
         collected.
+
+        `present` (the files in the groups and single-events folders) turns on
+        withdrawal: groups the store knows whose file is gone or inactive are
+        withdrawn, and single events whose file exists but did not load keep
+        their stored events. None (a run over some groups only) withdraws nothing.
         """
         if self._store is None:
             raise ValueError("Collector.run needs a store; use Collector.read to collect without one")
@@ -190,13 +209,35 @@ class Collector:
                 len(offline),
                 extra={"stage": "collect", "reason": "no-network"},
             )
+        broken = broken_single_events(present, [e.slug for e in single_events or ()]) if present else frozenset()
         reports = []
         for item in work:
-            report = self._sync(item, states.get(item.group.slug), now)
+            keep = keeps_broken_single_event(broken) if item.group.slug == SINGLE_EVENTS_GROUP and broken else None
+            report = self._sync(item, states.get(item.group.slug), now, keep)
             _log_report(item.group, report, quiet=report.reason == "no-network")
             reports.append(report)
+        withdrawn = self._withdraw(states, groups, present, now) if present is not None else []
         durations["sync"] = round(self._monotonic() - mark, 3)
-        return CollectReport(now, tuple(reports), durations)
+        return CollectReport(now, tuple(reports), durations, withdrawn=tuple(withdrawn))
+
+    def _withdraw(
+        self, states: Mapping[str, GroupState], groups: Sequence[Group], present: PresentFiles, now: datetime
+    ) -> list[GroupReport]:
+        assert self._store is not None
+        window_start, _ = collection_window(now, self._settings.horizon_days)
+        reports = []
+        for withdrawal in withdrawals(states, groups, present, {SINGLE_EVENTS_GROUP}):
+            previous = states[withdrawal.group_id]
+            if withdrawal_done(previous):
+                continue
+            plan = withdraw_group(self._store, previous, now, window_start, withdrawal.why)
+            counts = ", ".join(f"{n} {plan.counts.get(n, 0)}" for n in COUNT_NAMES)
+            log.info(
+                "group %s: withdrawn, %s (%s)", withdrawal.group_id, withdrawal.why, counts,
+                extra={"group": withdrawal.group_id, "stage": "collect"},
+            )
+            reports.append(GroupReport(withdrawal.group_id, True, withdrawal.why, counts=plan.counts))
+        return reports
 
     def read(
         self,
@@ -413,7 +454,9 @@ class Collector:
             return {}
 
     # Phase 5: the store.
-    def _sync(self, item: _Work, previous: GroupState | None, now: datetime) -> GroupReport:
+    def _sync(
+        self, item: _Work, previous: GroupState | None, now: datetime, keep: Callable[[StoredEvent], bool] | None
+    ) -> GroupReport:
         assert self._store is not None
         group = item.group
         if item.error:
@@ -422,7 +465,12 @@ class Collector:
                 self._store.put_group_state(state)
             return GroupReport(group.slug, False, item.error, documents=len(item.documents), reason=item.reason)
         window_start, _ = collection_window(now, self._settings.horizon_days)
-        plan = sync_group(self._store, group.slug, item.events, previous, now, window_start, list(item.warnings))
+        # Events given by hand cannot glitch: the suspect rule is for feeds.
+        rule = None if group.slug == SINGLE_EVENTS_GROUP else SuspectRule(self._settings.empty_feed_nights, self._settings.suspect_drop_share)
+        plan = sync_group(self._store, group.slug, item.events, previous, now, window_start, list(item.warnings), rule, keep)
+        if plan.suspect:
+            return GroupReport(group.slug, False, f"suspect: {plan.suspect}", len(item.events), tuple(item.warnings),
+                               plan.counts, item.revalidated, len(item.documents), suspect=True)
         return GroupReport(
             group.slug,
             True,
@@ -455,6 +503,9 @@ def _mark_also_listed(work: list[_Work], duplicates: Mapping[str, set[str]]) -> 
 def _log_report(group: Group, report: GroupReport, quiet: bool = False) -> None:
     # The extras become fields of `--log-format json`; the text format shows the message.
     extra: dict[str, Any] = {"group": group.slug, "stage": "collect"}
+    if report.suspect:
+        log.warning("group %s: SUSPECT, %s", group.slug, report.error.removeprefix("suspect: "), extra=extra)
+        return
     if not report.ok:
         log.log(
             logging.DEBUG if quiet else logging.WARNING,

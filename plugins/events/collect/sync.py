@@ -7,16 +7,43 @@ without a store and writes stay proportional to change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from events.models import Event, GroupState, StoredEvent
 from events.store.base import content_hash
 
-__all__ = ["COUNT_NAMES", "SyncPlan", "next_group_state", "plan_sync"]
+__all__ = [
+    "COUNT_NAMES",
+    "DROP_MIN_EVENTS",
+    "SuspectRule",
+    "SyncPlan",
+    "next_group_state",
+    "plan_sync",
+    "suspect_night",
+    "suspect_reason",
+    "withdrawn_state",
+]
 
 COUNT_NAMES = ("added", "updated", "cancelled", "removed", "unchanged")
+# The share rule needs at least this many events lost at once: a small feed
+# whose one event changed its UID is an edit, not a glitch.
+DROP_MIN_EVENTS = 5
+
+
+@dataclass(frozen=True)
+class SuspectRule:
+    """When a successful fetch looks like a glitch (EVENTS_EMPTY_FEED_NIGHTS, EVENTS_SUSPECT_DROP_SHARE).
+
+    A feed that had upcoming events and now lists none, or that loses more
+    than `drop_share` of them (and at least DROP_MIN_EVENTS) at once, is held
+    like a failed fetch for `nights` nights in a row, then accepted.
+    `nights` 0 turns the rule off.
+    """
+
+    nights: int = 3
+    drop_share: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -24,6 +51,44 @@ class SyncPlan:
     puts: tuple[StoredEvent, ...]
     deletes: tuple[tuple[str, str], ...]
     counts: dict[str, int] = field(default_factory=dict)
+    suspect: str = ""
+
+
+def suspect_reason(existing: Sequence[StoredEvent], fetched: Sequence[Event], now: datetime, rule: SuspectRule) -> str:
+    """Why this fetch looks like a glitch rather than the group's real calendar, or "".
+
+    Counted are the stored events the "last seen" rules could withdraw (not
+    removed, starting after today) and how many of them the feed no longer
+    lists; events that started or start today are never counted, since
+    feeds such as Meetup's drop events once they start.
+    """
+    if rule.nights <= 0:
+        return ""
+    stored, _ = _current_copies(existing)
+    today = now.date()
+    upcoming = {
+        s.event_id for s in stored.values()
+        if not s.removed and s.start > now and s.start.astimezone(now.tzinfo).date() > today
+    }
+    if not upcoming:
+        return ""
+    listed = {e.event_id for e in fetched}
+    lost = len(upcoming - listed)
+    if lost == len(upcoming) and not any(e.start > now for e in fetched):
+        return f"the feed lists no upcoming events (it had {len(upcoming)})"
+    if lost >= DROP_MIN_EVENTS and lost / len(upcoming) > rule.drop_share:
+        return f"the feed dropped {lost} of its {len(upcoming)} upcoming events at once"
+    return ""
+
+
+def suspect_night(previous: GroupState | None, now: datetime) -> int:
+    """Which night in a row this is of a suspect feed (a rerun on the same day is the same night)."""
+    if previous is None:
+        return 1
+    same_day = previous.last_attempt is not None and previous.last_attempt.astimezone(now.tzinfo).date() == now.date()
+    if previous.result == "suspect" and same_day:
+        return previous.suspect_nights
+    return previous.suspect_nights + 1
 
 
 def plan_sync(
@@ -32,8 +97,12 @@ def plan_sync(
     previous: GroupState | None,
     now: datetime,
     window_start: datetime,
+    keep: Callable[[StoredEvent], bool] | None = None,
 ) -> SyncPlan:
     """Writes that bring one group's stored events in line with a successful fetch.
+
+    Stored events for which `keep` is true are left as they are when the
+    fetch lacks them (single events whose file is broken).
 
     `now` is timezone-aware in the site's timezone; "today" and "yesterday"
     are its calendar days. `window_start` is where the feed was read from:
@@ -85,6 +154,9 @@ def plan_sync(
     previous_success = previous.last_success if previous else None
     for old in stored.values():
         if old.event_id in seen or old.start < window_start:
+            continue
+        if keep is not None and keep(old):
+            counts["unchanged"] += 1
             continue
         if old.removed:
             if old.event.end < now:
@@ -143,11 +215,15 @@ def next_group_state(
     error: str = "",
     events_found: int = 0,
     warnings: Sequence[str] = (),
+    suspect_nights: int = 0,
 ) -> GroupState | None:
     """The group's new state, or None when writing it would change nothing that day.
 
-    A failed fetch keeps the last success and its event count. Same-day reruns
-    with the same result write nothing, so an unchanged rerun costs 0 writes.
+    A failed fetch keeps the last success and its event count, and the
+    count of suspect nights (a failure between two suspect nights does not
+    restart it). `suspect_nights` > 0 with `ok` False records a suspect
+    feed: result "suspect", held like a failure. Same-day reruns with the
+    same result write nothing, so an unchanged rerun costs 0 writes.
     """
     if ok:
         state = GroupState(group_id, now, now, "ok", "", events_found, tuple(warnings))
@@ -156,10 +232,11 @@ def next_group_state(
             group_id,
             now,
             previous.last_success if previous else None,
-            "error",
+            "suspect" if suspect_nights else "error",
             error,
             previous.events_found if previous else 0,
             tuple(warnings),
+            suspect_nights or (previous.suspect_nights if previous else 0),
         )
     if previous is not None and previous.last_attempt is not None and _same_but_time(previous, state, now):
         return None
@@ -170,7 +247,15 @@ def _same_but_time(old: GroupState, new: GroupState, now: datetime) -> bool:
     same_day = old.last_attempt is not None and old.last_attempt.astimezone(now.tzinfo).date() == now.date()
     return (
         same_day
-        and (old.result, old.error, old.events_found, old.warnings)
-        == (new.result, new.error, new.events_found, new.warnings)
+        and (old.result, old.error, old.events_found, old.warnings, old.suspect_nights)
+        == (new.result, new.error, new.events_found, new.warnings, new.suspect_nights)
         and (old.last_success is None) == (new.last_success is None)
     )
+
+
+def withdrawn_state(previous: GroupState, now: datetime, why: str, pending: int) -> GroupState | None:
+    """The state of a withdrawn group: `pending` events still being withdrawn; None when unchanged that day."""
+    state = GroupState(previous.group_id, now, previous.last_success, "withdrawn", why, pending)
+    if previous.last_attempt is not None and _same_but_time(previous, state, now):
+        return None
+    return state

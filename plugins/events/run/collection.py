@@ -12,13 +12,15 @@ from pathlib import Path
 from events.collect.collector import Collector, CollectReport, GroupReport
 from events.collect.fetch import Fetcher
 from events.collect.parse_cache import ParseCache
+from events.collect.withdrawal import PresentFiles
 from events.inputs.groups import GroupLoad
 from events.inputs.single_events import SINGLE_EVENTS_GROUP, SingleEventLoad
+from events.inputs.yaml_files import yaml_files
 from events.run.validate import validate_all
 from events.settings import EventsSettings
 from events.store import open_store
 
-__all__ = ["make_fetcher", "run_collection", "with_broken_groups"]
+__all__ = ["make_fetcher", "present_files", "run_collection", "with_broken_groups"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,19 @@ def make_fetcher(settings: EventsSettings, in_memory: bool = False) -> Fetcher:
         retry_wait=settings.fetch_retry_wait,
         allow_private=settings.fetch_allow_private,
     )
+
+
+def present_files(settings: EventsSettings) -> PresentFiles:
+    """The slugs with a file in the groups and single-events folders, whether or not it loads.
+
+    A file that exists but is broken keeps its group's events (a failed
+    group); only a slug with no file, or `active: false`, is withdrawn.
+    """
+
+    def slugs(folder: Path) -> frozenset[str]:
+        return frozenset(p.stem.lower() for p in yaml_files(folder)) if folder.is_dir() else frozenset()
+
+    return PresentFiles(slugs(settings.groups_dir), slugs(settings.single_events_dir))
 
 
 def run_collection(settings: EventsSettings) -> CollectReport:
@@ -60,6 +75,7 @@ def run_collection(settings: EventsSettings) -> CollectReport:
             checked.groups.groups,
             single_events=None if checked.single_events.problems else checked.single_events.events,
             overlays=checked.overlays.overlays,
+            present=present_files(settings),
         )
         # The store's own counters go into the run summary (and the cost sheet).
         report = with_broken_groups(report, checked.groups, checked.single_events)

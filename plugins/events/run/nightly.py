@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from events.clock import Clock
-from events.collect.collector import CollectReport
+from events.collect.collector import CollectReport, GroupReport
 from events.publish.guard import site_upcoming_count
 from events.run.outcome import Outcome
 from events.site.manifest import build_counts
@@ -88,6 +88,11 @@ class NightlyRun:
         try:
             report = self._stage(summary, "collect", self._collect)
             summary["groups"] = [_group_summary(g) for g in report.groups]
+            summary["withdrawn"] = [_group_summary(g) for g in report.withdrawn]
+            # A feed held as suspect counts as failed, and is named here for a person to look at.
+            summary["warnings"] = [f"group {g.group_id}: {g.error}" for g in report.suspect]
+            for warning in summary["warnings"]:
+                log.warning("nightly: %s", warning, extra={"stage": "collect"})
             summary["totals"] = report.totals()
             summary["failed_by_reason"] = report.failures_by_reason()
             summary["store"] = dict(report.store_stats)
@@ -124,7 +129,7 @@ class NightlyRun:
         return result
 
 
-def _group_summary(report: Any) -> dict[str, Any]:
+def _group_summary(report: GroupReport) -> dict[str, Any]:
     return {
         "group_id": report.group_id,
         "ok": report.ok,
@@ -132,6 +137,7 @@ def _group_summary(report: Any) -> dict[str, Any]:
         "reason": report.reason,
         "events_found": report.events_found,
         "warnings": len(report.warnings),
+        "suspect": report.suspect,
         **dict(report.counts),
     }
 
@@ -141,17 +147,23 @@ def write_summary(path: Path, summary: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
 
 
-def nightly_command(root: Path, conf: str, output: Path, publish_site: bool, force: bool) -> Outcome:
-    """`invoke nightly`: collect, generate and publish, the run summary written, one exit status."""
+def nightly_command(
+    root: Path, conf: str, output: Path, publish_site: bool, force: bool, overrides: Mapping[str, Any] | None = None
+) -> Outcome:
+    """`invoke nightly`: collect, generate and publish, the run summary written, one exit status.
+
+    `overrides` win over the settings file and the environment (the time-lapse
+    runs many nights in one process, each with its own EVENTS_NOW).
+    """
     from events.run.collection import run_collection
     from events.run.publish_site import publish_stage
     from events.run.site_build import events_settings, generate_site
 
-    settings = events_settings(root, conf)
+    settings = events_settings(root, conf, overrides)
     run = NightlyRun(
         settings.clock,
         collect=lambda: run_collection(settings),
-        generate=lambda: generate_site(root, conf, output),
+        generate=lambda: generate_site(root, conf, output, overrides),
         publish=(lambda built: publish_stage(settings, built, force)) if publish_site else None,
         max_failed_share=settings.nightly_max_failed_share,
     )

@@ -222,6 +222,7 @@ def state_to_item(state: GroupState) -> dict[str, Any]:
         "error": state.error,
         "events_found": state.events_found,
         "warnings": list(state.warnings),
+        "suspect_nights": state.suspect_nights,
     }
 
 
@@ -238,4 +239,5 @@ def state_from_item(item: dict[str, Any]) -> GroupState:
         error=str(item.get("error", "")),
         events_found=int(item.get("events_found", 0)),
         warnings=tuple(str(w) for w in item.get("warnings", ()) or ()),
+        suspect_nights=int(item.get("suspect_nights", 0) or 0),
     )

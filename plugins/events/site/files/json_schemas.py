@@ -84,7 +84,7 @@ _GROUP = _record(
         "feed": _LINK,
         "last_fetch": _record(
             {
-                "result": {"enum": ["ok", "error", "never"]},
+                "result": {"enum": ["ok", "error", "suspect", "withdrawn", "never"]},
                 "last_attempt": {"anyOf": [{"type": "null"}, _INSTANT]},
                 "last_success": {"anyOf": [{"type": "null"}, _INSTANT]},
                 "events_found": _COUNT,

@@ -344,6 +344,8 @@ def _sources_page(site: SiteInfo, page: _PageMaker) -> PageSpec:
         "When each group's calendar was last read, what came of it, and any warnings.",
         section="sources",
         rows=rows,
+        # Feeds held as suspect (collect/sync.py): their events are kept, and a person should look.
+        suspect=[row for row in rows if row.state is not None and row.state.result == "suspect"],
     )
 
 
