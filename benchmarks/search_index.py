@@ -41,10 +41,10 @@ def bench(count: int, where: str | None) -> dict[str, float]:
         subprocess.run(command, cwd=ROOT, env={**_env(work), "EVENTS_SEARCH": "false"}, check=True, capture_output=True)
         pages = len(list(output.glob("events/*/index.html")))
         started = time.perf_counter()
-        index_site(output, pages_written=1)
+        index_site(output, "first")
         indexed = time.perf_counter() - started
         started = time.perf_counter()
-        skipped = index_site(output, pages_written=0)
+        skipped = index_site(output, "first")
         unchanged = time.perf_counter() - started
         files = [p for p in (output / INDEX_FOLDER).rglob("*") if p.is_file()]
         return {

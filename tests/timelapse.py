@@ -372,6 +372,7 @@ class TimeLapse:
             "EVENTS_RUN_SUMMARY": str(self.work / "summary.json"),
             "EVENTS_FETCH_TIMEOUT": FETCH_TIMEOUT,
             "EVENTS_FETCH_RETRIES": 1,
+            "EVENTS_FETCH_ALLOW_PRIVATE": True,
             "EVENTS_HORIZON_DAYS": HORIZON_DAYS,
             "EVENTS_EMPTY_FEED_NIGHTS": SUSPECT_NIGHTS,
             "EVENTS_SUSPECT_DROP_SHARE": DROP_SHARE,
@@ -445,7 +446,9 @@ def _answering(world: World, slug: str) -> Callable[[], Answer]:
 
 
 def _md5s(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The site's files as publish sees them: hidden ones (the build's own manifest) are never published."""
+    files = (p for p in sorted(folder.rglob("*")) if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    return {str(p.relative_to(folder)): hashlib.md5(p.read_bytes()).hexdigest() for p in files}
 
 
 def _compare_site(events_json: dict[str, Any], expected: dict[str, tuple[str, str, str]]) -> list[str]:

@@ -8,6 +8,7 @@ into the build's manifest and prunes output/ to it (`site/manifest.py`).
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from events.site.manifest import digest, file_digest, finish_output, theme_stati
 from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
 from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, template_salt
-from events.site.search_index import INDEX_FOLDER
+from events.site.search_index import EVENT_PAGES, INDEX_FOLDER, pages_key
 from events.store import open_store
 from events.version import __version__
 
@@ -123,7 +124,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             output = _Output(root)
             digests = InputDigests(salt, read_only)
             stamps: dict[str, list[Any]] = {}
-            files = rendered = pages_written = 0
+            files = rendered = 0
             for job in jobs:
                 if isinstance(job, PageSpec):
                     try:
@@ -137,13 +138,11 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
                         stamps[job.path] = [kept.inputs, kept.size, kept.mtime_ns, kept.sha256]
                         continue
                     html = templates[job.template].render({**common, **job.context, "page_path": job.path})
-                    before = output.written
                     output.write(job.path, html.encode("utf-8"))
                     rendered += 1
                     if inputs:
                         info = (root / job.path).stat()
                         stamps[job.path] = [inputs, info.st_size, info.st_mtime_ns, output.digests[job.path]]
-                    pages_written += output.written - before
                     continue
                 for artifact in self.plan.artifacts():
                     output.write(artifact.path, artifact.content)
@@ -152,7 +151,6 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
                 "files": files,
                 "written": output.written,
                 "rendered": rendered,
-                "pages_written": pages_written,
                 "digests": output.digests,
                 "stamps": stamps,
             }
@@ -169,7 +167,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             "events: %d pages (%d rendered) and %d files, %d rewritten", len(pages), counts["rendered"], counts["files"], counts["written"]
         )
         if self.events_settings.search:
-            self._index(root, int(counts["pages_written"]))
+            self._index(root, counts["digests"])
         if self.build is not None:
             self._record(self.build, counts, writer)
             # The search index is part of the planned site: kept (not pruned) whether rebuilt tonight or not.
@@ -177,12 +175,12 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             if self.events_settings.search and index.is_dir():
                 self.build.digests.update({p.relative_to(root).as_posix(): file_digest(p) for p in sorted(index.rglob("*")) if p.is_file()})
 
-    def _index(self, root: Path, pages_written: int) -> None:
+    def _index(self, root: Path, digests: dict[str, str]) -> None:
         """Pagefind's index of the event pages; a failure keeps the previous index and the rest of the site."""
         from events.site.search_index import SearchIndexError, index_site
 
         try:
-            index_site(root, pages_written)
+            index_site(root, pages_key(digests), [p for p in digests if fnmatch.fnmatchcase(p, EVENT_PAGES)])
         except SearchIndexError as error:
             log.error("events: %s; the previous search index (if any) stays", error)
 

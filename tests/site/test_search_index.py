@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from events.site.search_index import index_site
+from events.site.search_index import index_site, pages_key
 from events.site.search_index_order import IndexFormatError, cbor_decode, cbor_encode, stabilize_index
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><title>{title}</title></head><body><main data-pagefind-body>
@@ -33,19 +33,31 @@ def files(folder: Path) -> dict[str, bytes]:
 def test_the_same_pages_give_a_byte_identical_index(tmp_path):
     """Pagefind writes filter values in hash-map order; stabilize_index makes two runs agree."""
     first, second = write_pages(tmp_path / "a"), write_pages(tmp_path / "b")
-    assert index_site(first, 1).indexed and index_site(second, 1).indexed
+    assert index_site(first, "k").indexed and index_site(second, "k").indexed
     assert files(first / "pagefind") == files(second / "pagefind")
     assert len(list((first / "pagefind" / "filter").glob("*.pf_filter"))) == 4
 
 
-def test_search_index_is_skipped_when_no_page_changed_and_for_a_site_without_events(tmp_path):
+def test_search_index_is_skipped_only_while_the_event_pages_are_the_same_and_for_a_site_without_events(tmp_path):
     site = write_pages(tmp_path / "site", 2)
-    assert index_site(site, 0).indexed  # no index yet
+    assert index_site(site, "pages-1").indexed  # no index yet
     before = files(site / "pagefind")
-    assert index_site(site, 0).reason == "no HTML page changed" and files(site / "pagefind") == before
+    assert index_site(site, "pages-1").reason == "no event page changed" and files(site / "pagefind") == before
+    assert index_site(site, "pages-2").indexed, "an event page added, changed or gone rebuilds the index"
+    (site / "pagefind" / "pagefind-entry.json").unlink()
+    assert index_site(site, "pages-2").indexed, "a missing index is rebuilt whatever the key says"
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert index_site(empty, 5).reason == "no event pages" and not (empty / "pagefind").exists()
+    assert index_site(empty, "pages-1").reason == "no event pages" and not (empty / "pagefind").exists()
+
+
+def test_the_pages_key_follows_event_pages_only():
+    pages = {"events/a/index.html": "1", "events/b/index.html": "2", "index.html": "3", "events/a/event.ics": "4"}
+    key = pages_key(pages)
+    assert pages_key({**pages, "index.html": "changed", "events/a/event.ics": "changed"}) == key
+    assert pages_key({**pages, "events/a/index.html": "changed"}) != key
+    assert pages_key({k: v for k, v in pages.items() if k != "events/b/index.html"}) != key
+    assert pages_key({**pages, "events/c/index.html": "5"}) != key
 
 
 @pytest.mark.parametrize("value", [0, 23, 24, 255, 256, 65536, 2**32, -1, -500, "", "é" * 30, b"\x00\x01", [], [1, ["a", [2, 3]]], {"k": [1]}])
@@ -61,7 +73,7 @@ def test_cbor_it_does_not_know_is_refused(data):
 
 def test_an_index_in_an_unknown_format_is_left_as_pagefind_wrote_it(tmp_path):
     site = write_pages(tmp_path / "site", 3)
-    index_site(site, 1)
+    index_site(site, "k")
     index = site / "pagefind"
     meta = next(index.glob("pagefind.*.pf_meta"))
     meta.write_bytes(gzip.compress(b"pagefind_dcd\xf6"))  # CBOR null: not what Pagefind writes
