@@ -28,7 +28,7 @@ SOON = DAY1 + timedelta(days=3)
 def run(feeds: Feeds, store, days: float, groups: list[Group], present: set[str], singles: Path | None = None) -> CollectReport:
     loaded = load_single_events(singles, {}) if singles else None
     files = frozenset(p.stem for p in singles.glob("*.yaml")) if singles else frozenset()
-    fetcher = Fetcher(None, retries=1, timeout=5)
+    fetcher = Fetcher(None, retries=1, timeout=5, allow_private=True)
     try:
         collector = Collector(feeds.settings, store, fetcher, Clock(NY, DAY1 + timedelta(days=days)))
         return collector.run(groups, single_events=loaded.events if loaded else None, present=PresentFiles(frozenset(present), files))

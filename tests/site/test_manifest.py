@@ -128,6 +128,7 @@ def project(tmp_path):
         "EVENTS_GROUPS_DIR": str(groups),
         "EVENTS_CACHE_DIR": str(tmp_path / "cache"),
         "EVENTS_NOW": DEMO_NOW,
+        "EVENTS_SEARCH": False,  # the search index has its own tests (test_search_index.py, the time-lapse)
     }
     settings = events_settings(ROOT, "pelicanconf.py", overrides)
 
@@ -172,6 +173,7 @@ def test_a_second_build_removes_the_pages_of_a_vanished_event_and_group_and_stra
         "groups/leaves/index.html",
         "groups/leaves/events.ics",
         "api/groups/leaves.json",
+        "embed/groups/leaves/index.html",
     }
     assert vanished <= first
     assert {"theme/css/site.css", "theme/favicon.svg", "about/index.html"} <= first
