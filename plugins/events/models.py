@@ -164,3 +164,5 @@ class GroupState:
     events_found: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
     suspect_nights: int = 0
+    # What the feed's reading left out, by reason (LEFT_OUT_REASONS and normalize's Skip kinds), sorted.
+    left_out: tuple[tuple[str, int], ...] = ()

@@ -311,3 +311,10 @@ def test_ical_js_parses_every_per_event_ics(demo_site, edge_site):
     parsed = json.loads(result.stdout)
     for path, uids in parsed.items():
         assert uids == [f"{Path(path).parent.name}@dctech.events"], path
+
+
+def test_sources_page_says_what_a_feed_left_out_and_why(demo_site):
+    """A contributor sees why the site lists fewer events than the feed's calendar app (issue 12)."""
+    sources = (demo_site / "sources" / "index.html").read_text()
+    left_out = re.findall(r'<ul class="left-out">(.*?)</ul>', sources)
+    assert any("outside the site&#39;s states" in entry for entry in left_out), left_out

@@ -156,6 +156,7 @@ def test_a_reopened_store_holds_the_same(open_test_store):
     [
         GroupState("held", DAY, DAY - timedelta(days=2), "suspect", "the feed lists no upcoming events (it had 4)", 4, (), 2),
         GroupState("gone", DAY, DAY - timedelta(days=1), "withdrawn", "its group file is gone", 3, (), 0),
+        GroupState("counted", DAY, DAY, "ok", "", 12, ("a warning",), 0, (("budget", 3), ("no_title", 1), ("outside_window", 40))),
     ],
 )
 def test_suspect_and_withdrawn_states_round_trip(open_test_store, state):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import sys
 import time as time_module
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -72,6 +73,7 @@ class GroupReport:
     documents: int = 0
     reason: str = ""
     suspect: bool = False
+    left_out: dict[str, int] = field(default_factory=dict)  # what reading the feed left out, by reason
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,13 @@ class CollectReport:
             counts[report.reason or "other"] = counts.get(report.reason or "other", 0) + 1
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
+    def left_out_totals(self) -> dict[str, int]:
+        """What reading the feeds left out, by reason, over every group."""
+        totals: Counter[str] = Counter()
+        for report in self.groups:
+            totals.update(report.left_out)
+        return dict(sorted(totals.items()))
+
     def summary_line(self) -> str:
         """One line for the end of a run: groups ok and failed (by reason), events found."""
         found = sum(g.events_found for g in self.groups)
@@ -149,6 +158,7 @@ class _Work:
     warnings: list[str] = field(default_factory=list)
     occurrences: list[tuple[Group, Occurrence]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    left_out: Counter[str] = field(default_factory=Counter)
 
     @property
     def revalidated(self) -> bool:
@@ -370,6 +380,7 @@ class Collector:
                 item.reason = "not-a-calendar"
                 return
             item.warnings.extend(parsed.warnings)
+            item.left_out.update(dict(parsed.left_out))
             for occurrence in parsed.occurrences:
                 key = (occurrence.source_uid, occurrence.occurrence_key)
                 if key not in seen:
@@ -435,6 +446,7 @@ class Collector:
                     known if item.group.slug == SINGLE_EVENTS_GROUP else (),
                 )
                 if isinstance(outcome, Skip):
+                    item.left_out[outcome.kind] += 1
                     when = f"{occurrence.start:%Y-%m-%d}" if isinstance(occurrence.start, datetime) else "?"
                     item.warnings.append(f"{occurrence.title[:80]!r} on {when}: {outcome.reason}")
                     if outcome.duplicate_of:
@@ -467,10 +479,11 @@ class Collector:
         window_start, _ = collection_window(now, self._settings.horizon_days)
         # Events given by hand cannot glitch: the suspect rule is for feeds.
         rule = None if group.slug == SINGLE_EVENTS_GROUP else SuspectRule(self._settings.empty_feed_nights, self._settings.suspect_drop_share)
-        plan = sync_group(self._store, group.slug, item.events, previous, now, window_start, list(item.warnings), rule, keep)
+        left_out = tuple(sorted(item.left_out.items()))
+        plan = sync_group(self._store, group.slug, item.events, previous, now, window_start, list(item.warnings), rule, keep, left_out)
         if plan.suspect:
             return GroupReport(group.slug, False, f"suspect: {plan.suspect}", len(item.events), tuple(item.warnings),
-                               plan.counts, item.revalidated, len(item.documents), suspect=True)
+                               plan.counts, item.revalidated, len(item.documents), suspect=True, left_out=dict(left_out))
         return GroupReport(
             group.slug,
             True,
@@ -480,6 +493,7 @@ class Collector:
             plan.counts,
             item.revalidated,
             len(item.documents),
+            left_out=dict(left_out),
         )
 
 

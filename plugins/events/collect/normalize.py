@@ -36,6 +36,7 @@ class Skip:
 
     reason: str
     duplicate_of: str = ""
+    kind: str = "other"  # the reason's key in a group's left-out counts
 
 
 def event_id(group_slug: str, source_uid: str, occurrence_key: str) -> str:
@@ -96,17 +97,17 @@ def normalize(
     """
     title = " ".join((occurrence.title or "").split())
     if not title:
-        return Skip("no title")
+        return Skip("no title", kind="no_title")
     if not isinstance(cast(object, occurrence.start), datetime):  # adapters are not type-checked at run time
-        return Skip("no start")
+        return Skip("no start", kind="no_start")
     lowered = f"{title}\n{occurrence.description}".lower()
     for phrase in group.skip_phrases:
         if phrase.lower() in lowered:
-            return Skip(f"matches skip phrase {phrase!r}")
+            return Skip(f"matches skip phrase {phrase!r}", kind="skip_phrase")
     url = _http(occurrence.url) or _first_url(occurrence.description) or group.fallback_url or group.website
     for prefix in group.suppress_urls:
         if url.startswith(prefix):
-            return Skip(f"URL {url} is suppressed")
+            return Skip(f"URL {url} is suppressed", kind="suppressed_url")
     status = occurrence.status
     if _CANCELLED_TITLE.match(title):
         status = "cancelled"
@@ -149,7 +150,7 @@ def normalize(
             return corrected
         event = corrected
     if states and event.location_type != "virtual" and event.state and event.state not in states:
-        return Skip(f"in {event.state}, outside the site's states")
+        return Skip(f"in {event.state}, outside the site's states", kind="outside_states")
     return event
 
 
@@ -157,9 +158,9 @@ def apply_overlay(event: Event, overlay: Overlay, default_state: str = "") -> Ev
     """The event as an overlay corrects it, or a Skip when the overlay hides it."""
     note = f" ({overlay.reason})" if overlay.reason else ""
     if overlay.hide:
-        return Skip(f"hidden by an overlay{note}")
+        return Skip(f"hidden by an overlay{note}", kind="hidden")
     if overlay.duplicate_of:
-        return Skip(f"duplicate of {overlay.duplicate_of} by an overlay{note}", duplicate_of=overlay.duplicate_of)
+        return Skip(f"duplicate of {overlay.duplicate_of} by an overlay{note}", duplicate_of=overlay.duplicate_of, kind="duplicate")
     changes: dict[str, object] = {}
     if overlay.title is not None:
         changes["title"] = overlay.title

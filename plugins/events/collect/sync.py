@@ -216,6 +216,7 @@ def next_group_state(
     events_found: int = 0,
     warnings: Sequence[str] = (),
     suspect_nights: int = 0,
+    left_out: Sequence[tuple[str, int]] = (),
 ) -> GroupState | None:
     """The group's new state, or None when writing it would change nothing that day.
 
@@ -226,7 +227,7 @@ def next_group_state(
     same result write nothing, so an unchanged rerun costs 0 writes.
     """
     if ok:
-        state = GroupState(group_id, now, now, "ok", "", events_found, tuple(warnings))
+        state = GroupState(group_id, now, now, "ok", "", events_found, tuple(warnings), left_out=tuple(left_out))
     else:
         state = GroupState(
             group_id,
@@ -237,6 +238,7 @@ def next_group_state(
             previous.events_found if previous else 0,
             tuple(warnings),
             suspect_nights or (previous.suspect_nights if previous else 0),
+            previous.left_out if previous else (),
         )
     if previous is not None and previous.last_attempt is not None and _same_but_time(previous, state, now):
         return None
@@ -247,8 +249,8 @@ def _same_but_time(old: GroupState, new: GroupState, now: datetime) -> bool:
     same_day = old.last_attempt is not None and old.last_attempt.astimezone(now.tzinfo).date() == now.date()
     return (
         same_day
-        and (old.result, old.error, old.events_found, old.warnings, old.suspect_nights)
-        == (new.result, new.error, new.events_found, new.warnings, new.suspect_nights)
+        and (old.result, old.error, old.events_found, old.warnings, old.suspect_nights, old.left_out)
+        == (new.result, new.error, new.events_found, new.warnings, new.suspect_nights, new.left_out)
         and (old.last_success is None) == (new.last_success is None)
     )
 

@@ -94,6 +94,7 @@ class NightlyRun:
             for warning in summary["warnings"]:
                 log.warning("nightly: %s", warning, extra={"stage": "collect"})
             summary["totals"] = report.totals()
+            summary["left_out"] = report.left_out_totals()
             summary["failed_by_reason"] = report.failures_by_reason()
             summary["store"] = dict(report.store_stats)
             summary["documents"] = dict(report.parse_stats)
@@ -138,6 +139,7 @@ def _group_summary(report: GroupReport) -> dict[str, Any]:
         "events_found": report.events_found,
         "warnings": len(report.warnings),
         "suspect": report.suspect,
+        "left_out": dict(report.left_out),
         **dict(report.counts),
     }
 

@@ -31,6 +31,7 @@ def sync_group(
     warnings: Sequence[str] = (),
     rule: SuspectRule | None = None,
     keep: Callable[[StoredEvent], bool] | None = None,
+    left_out: Sequence[tuple[str, int]] = (),
 ) -> SyncPlan:
     """Read the group's stored events, write what changed, then record the group's state.
 
@@ -55,7 +56,7 @@ def sync_group(
         notes.append(f"{reason}; accepted after {rule.nights} suspect night(s)")
     plan = plan_sync(existing, events, previous, now, window_start, keep)
     store.write(plan.puts, plan.deletes)
-    state = next_group_state(previous, group_id, now, ok=True, events_found=len(events), warnings=notes)
+    state = next_group_state(previous, group_id, now, ok=True, events_found=len(events), warnings=notes, left_out=left_out)
     if state is not None:
         store.put_group_state(state)
     return plan

@@ -223,6 +223,7 @@ def state_to_item(state: GroupState) -> dict[str, Any]:
         "events_found": state.events_found,
         "warnings": list(state.warnings),
         "suspect_nights": state.suspect_nights,
+        "left_out": dict(state.left_out),
     }
 
 
@@ -240,4 +241,5 @@ def state_from_item(item: dict[str, Any]) -> GroupState:
         events_found=int(item.get("events_found", 0)),
         warnings=tuple(str(w) for w in item.get("warnings", ()) or ()),
         suspect_nights=int(item.get("suspect_nights", 0) or 0),
+        left_out=tuple(sorted((str(k), int(v)) for k, v in (item.get("left_out") or {}).items())),
     )

@@ -324,6 +324,23 @@ def _category_pages(
     return pages
 
 
+# Why a feed's events were left out (ParseResult.left_out and normalize's Skip kinds), as /sources/ says it.
+LEFT_OUT_LABELS: dict[str, str] = {
+    "outside_window": "with no date between yesterday and the horizon (past, or too far ahead)",
+    "no_title": "without a title",
+    "no_start": "without a start",
+    "budget": "cut by the occurrence budget (at least this many)",
+    "broken": "unreadable (broken dates or rules)",
+    "superseded": "older copies of an event the feed lists again",
+    "outside_states": "outside the site's states",
+    "skip_phrase": "matching the group's skip phrases",
+    "suppressed_url": "with a suppressed URL",
+    "hidden": "hidden by an overlay",
+    "duplicate": "marked as duplicates by an overlay",
+    "other": "for another reason",
+}
+
+
 def _sources_page(site: SiteInfo, page: _PageMaker) -> PageSpec:
     rows = []
     for group in sorted(site.groups, key=lambda g: g.slug):
@@ -346,6 +363,7 @@ def _sources_page(site: SiteInfo, page: _PageMaker) -> PageSpec:
         rows=rows,
         # Feeds held as suspect (collect/sync.py): their events are kept, and a person should look.
         suspect=[row for row in rows if row.state is not None and row.state.result == "suspect"],
+        left_out_labels=LEFT_OUT_LABELS,
     )
 
 
