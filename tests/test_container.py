@@ -3,7 +3,7 @@
 The build test needs buildah, and a base image with Python >= 3.11.5 and
 venv. Where no registry can be reached it makes one with debootstrap from
 Debian's own archive (once, kept in its own buildah storage), or uses the
-image named by EVENTS_TEST_CONTAINER_BASE.
+image named by DCTECH_TEST_CONTAINER_BASE.
 """
 
 from __future__ import annotations
@@ -136,21 +136,21 @@ def _make_debootstrap_base(work: Path) -> None:
 
 
 def base_image(tmp_path_factory: pytest.TempPathFactory) -> str:
-    given = os.environ.get("EVENTS_TEST_CONTAINER_BASE")
+    given = os.environ.get("DCTECH_TEST_CONTAINER_BASE")
     if given:
         return given
     if buildah("inspect", "--type", "image", BASE_IMAGE, check=False).returncode == 0:
         return BASE_IMAGE
     if shutil.which("debootstrap") is None or os.geteuid() != 0:
-        pytest.skip("no base image: set EVENTS_TEST_CONTAINER_BASE, or run as root with debootstrap installed")
+        pytest.skip("no base image: set DCTECH_TEST_CONTAINER_BASE, or run as root with debootstrap installed")
     _make_debootstrap_base(tmp_path_factory.mktemp("base"))
     return BASE_IMAGE
 
 
 @pytest.fixture(scope="module")
 def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not os.environ.get("EVENTS_TEST_CONTAINER"):
-        pytest.skip("building the image takes minutes: run with EVENTS_TEST_CONTAINER=1 (.ci/run does, after the suite)")
+    if not os.environ.get("DCTECH_TEST_CONTAINER"):
+        pytest.skip("building the image takes minutes: run with DCTECH_TEST_CONTAINER=1 (.ci/run does, after the suite)")
     if shutil.which("buildah") is None:
         pytest.skip("buildah is not installed (apt-get install buildah); the build context tests above still run")
     base = base_image(tmp_path_factory)

@@ -180,7 +180,7 @@
         holder.appendChild(wrap);
         selects.push(select);
       });
-      form.hidden = false;
+      form.classList.remove("pending");
       readUrl();
       var timer;
       form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 200); });
