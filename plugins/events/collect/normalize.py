@@ -11,7 +11,7 @@ import hashlib
 import html
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ class Skip:
 
     reason: str
     duplicate_of: str = ""
-    kind: str = "other"  # the reason's key in a group's left-out counts
+    kind: str = field(default="other", compare=False)  # the reason's key in a group's left-out counts
 
 
 def event_id(group_slug: str, source_uid: str, occurrence_key: str) -> str:
