@@ -164,3 +164,35 @@ def feeds(tmp_path: Path):
     folder.mkdir()
     with FeedServer(folder) as server:
         yield Feeds(folder, server, ("alpha", "beta"))
+
+
+# --- One headless Chromium per test process (Playwright's sync API allows one at a time) --------
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, shared by every browser test of this process."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(demo_site: Path):
+    """The demo site served on 127.0.0.1 for the browser tests."""
+    with FeedServer(demo_site) as server:
+        yield server.base_url

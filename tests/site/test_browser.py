@@ -11,21 +11,11 @@ import json
 from pathlib import Path
 
 import pytest
-from feedserver import FeedServer
+from conftest import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or not AXE.exists(), reason="needs /usr/bin/chromium and npm axe-core")
 
@@ -35,19 +25,6 @@ def _event_page(site: Path, title: str) -> str:
     return next(e["page"] for e in data["events"] if e["title"] == title)
 
 
-@pytest.fixture(scope="session")
-def site_url(demo_site: Path):
-    with FeedServer(demo_site) as server:
-        yield server.base_url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _page_types(site: Path) -> dict[str, str]:

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import jsonschema
 import pytest
 import yaml
-from feedserver import FeedServer
+from conftest import CHROMIUM
 
 from events.inputs.file_schemas import as_json, schema_header
 from events.inputs.overlays import _CHANGES as OVERLAY_CHANGES
@@ -28,29 +28,12 @@ from events.settings import EventsSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 PHONE = {"width": 390, "height": 844}
 GITHUB = "https://github.com/"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or not AXE.exists(), reason="needs /usr/bin/chromium and npm axe-core")
 
 
-@pytest.fixture(scope="module")
-def site_url(demo_site: Path):
-    with FeedServer(demo_site) as server:
-        yield server.base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class FormPage:
