@@ -136,7 +136,11 @@ def test(c, pytest_args="", setup_only=False):
         )
     if setup_only:
         return
-    result = subprocess.run([sys.executable, "-m", "pytest", "-n", "auto", *pytest_args.split()], cwd=ROOT, check=False)
+    # Many tests wait on servers (DynamoDB Local, SeaweedFS, moto, Chromium) rather than compute: one worker more
+    # than the cores keeps both busy (3:40 instead of 4:00-4:40 for the suite on 2 cores). An explicit setting wins.
+    workers = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or str((os.cpu_count() or 1) + 1)
+    env = {**os.environ, "PYTEST_XDIST_AUTO_NUM_WORKERS": workers}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-n", "auto", *pytest_args.split()], cwd=ROOT, env=env, check=False)
     if result.returncode == 5:
         sys.exit("pytest collected no tests; that is a failure here")
     sys.exit(result.returncode)
