@@ -196,3 +196,22 @@ def site_url(demo_site: Path):
     """The demo site served on 127.0.0.1 for the browser tests."""
     with FeedServer(demo_site) as server:
         yield server.base_url
+
+
+# --- Longest first: xdist hands tests out in collection order, so the few long ones start at once ---
+
+_LONGEST_FIRST = (
+    "tests/run/test_time_lapse.py",
+    "tests/site/test_forms.py",
+    "tests/site/test_browser.py",
+    "tests/store/test_store_interrupt.py",
+    "tests/collect/test_corpus.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return _LONGEST_FIRST.index(path) if path in _LONGEST_FIRST else len(_LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each module, and of every other test, is kept

@@ -192,7 +192,8 @@ def test_the_image_runs_a_whole_nightly_build(container, tmp_path):
         result = run(
             container,
             "/app/.venv/bin/invoke", "nightly", "--conf", "pelicanconf.py", "--no-publish-site",
-            options=("--volume", f"{groups}:/groups:ro", "--env", "EVENTS_GROUPS_DIR=/groups", "--env", f"EVENTS_NOW={DEMO_NOW}"),
+            options=("--volume", f"{groups}:/groups:ro", "--env", "EVENTS_GROUPS_DIR=/groups", "--env", f"EVENTS_NOW={DEMO_NOW}",
+                     "--env", "EVENTS_FETCH_ALLOW_PRIVATE=true"),
         )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "group civic-tech: ok" in result.stderr

@@ -181,8 +181,8 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
 
         try:
             index_site(root, pages_key(digests), [p for p in digests if fnmatch.fnmatchcase(p, EVENT_PAGES)])
-        except SearchIndexError as error:
-            log.error("events: %s; the previous search index (if any) stays", error)
+        except (SearchIndexError, OSError) as error:
+            log.error("events: search index not written: %s; the previous index (if any) stays", error)
 
     def _record(self, build: BuildRecord, counts: dict[str, Any], writer: Any) -> None:
         """What this run planned, for the manifest; Pelican's own files are read from its writer."""

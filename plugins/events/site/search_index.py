@@ -90,7 +90,8 @@ def index_site(output: Path, key: str, pages: Sequence[str] | None = None) -> Se
     started = time.monotonic()
     # Pagefind names fragments by content hash: a fresh folder keeps the old index's files from piling up.
     shutil.rmtree(output / INDEX_FOLDER, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix=".pagefind-site-", dir=output.parent) as site:
+    # Inside output/ (the one folder a build may surely write, as a non-root service); hidden, and gone when done.
+    with tempfile.TemporaryDirectory(prefix=".pagefind-site-", dir=output) as site:
         for page in chosen:
             _link_or_copy(output / page, Path(site) / page)
         command = [str(binary), "--site", site, "--glob", EVENT_PAGES, "--output-path", str(output / INDEX_FOLDER), "--quiet"]
