@@ -51,6 +51,8 @@ def build_site(tmp_path: Path, groups_dir: Path, now: str = DEMO_NOW, extra_env:
         "EVENTS_NOW": now,
         "EVENTS_COLLECT": "true",
         "EVENTS_FETCH_ALLOW_PRIVATE": "true",  # the feeds are served on 127.0.0.1
+        # Pagefind costs a second a build: on for the demo site (the search tests use it), off for the others.
+        "EVENTS_SEARCH": "false",
         **(extra_env or {}),
     }
     result = subprocess.run(
@@ -72,7 +74,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("demo")
     with FeedServer(DATA / "demo" / "feeds") as server:
         groups = write_demo_groups(DATA / "demo" / "groups", work / "_groups", server.base_url)
-        return build_site(work, groups)
+        return build_site(work, groups, extra_env={"EVENTS_SEARCH": "true"})
 
 
 # Tools the test venv installs (weed, moto_server, hadolint) are found even
