@@ -43,7 +43,7 @@ def judge(groups_total: int, groups_failed: int, upcoming: int | None, max_faile
     reasons = []
     publish = True
     if upcoming is not None and upcoming <= 0:
-        reasons.append("the site would have no upcoming events; nothing was published")
+        reasons.append("the site has no upcoming events (a site without any is never published)")
         publish = False
     if groups_total and groups_failed / groups_total > max_failed_share:
         reasons.append(
