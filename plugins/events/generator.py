@@ -27,7 +27,7 @@ from events.site.forked_render import share_with_child
 from events.site.manifest import digest, file_digest, finish_output, theme_static_files, unsafe_to_prune
 from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
-from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, template_salt
+from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, context_names, template_salt
 from events.site.search_index import EVENT_PAGES, INDEX_FOLDER, pages_key
 from events.store import open_store
 from events.version import __version__
@@ -106,6 +106,9 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
         self.env.globals["cached_event_item"] = self._event_item_renderer(common["SITEURL"])
         # Loaded before the work is split, so a forked child inherits them compiled.
         templates = {name: self.get_template(name) for name in sorted({spec.template for spec in self.plan.pages})}
+        # Only the context values a page's templates read count in its digest: "today" is in every
+        # context, but an event page does not show it, so it is not rendered again the next day.
+        reads = {name: context_names(self.env, str(template.name)) for name, template in templates.items()}
         cache_file = self.events_settings.cache_dir / "pages.json"
         cache = RenderCache() if self.events_settings.full_render else RenderCache.load(cache_file)
         site_values = {
@@ -128,7 +131,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             for job in jobs:
                 if isinstance(job, PageSpec):
                     try:
-                        inputs = digests.page(job.path, job.template, job.context)
+                        inputs = digests.page(job.path, job.template, job.context, reads[job.template])
                     except Uncacheable as reason:
                         log.debug("events: %s is rendered every build: %s", job.path, reason)
                         inputs = ""

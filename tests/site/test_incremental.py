@@ -139,3 +139,25 @@ def test_a_template_change_renders_every_page_again(tmp_path):
     assert rendered(site.build("output", now, "cache", fresh_output=False)) == 0
     site.base["EVENTS_RENDER_ALL"] = "true"
     assert rendered(site.build("output", now, "cache")) == pages
+
+
+def test_the_next_day_renders_only_pages_that_show_the_day(tmp_path):
+    """Every page's context holds "today" and "this week", but an event page shows neither: it is not rendered again."""
+    site = Site(tmp_path)
+    now = datetime.fromisoformat(DEMO_NOW).astimezone(NEW_YORK)
+    rng = random.Random(7)
+    events = {
+        f"ev{n:02d}{'0' * 16}": {"group_id": rng.choice(GROUPS), "title": f"Talk {n}", "start": now + timedelta(days=rng.randint(2, 12), hours=18)}
+        for n in range(12)
+    }
+    write_store(site, events, now)
+    output = site.build("output", now, "cache")
+    event_pages = {p: p.stat().st_mtime_ns for p in (output / "events").glob("*/index.html")}
+    assert len(event_pages) == 12
+    tomorrow = now + timedelta(days=1)
+    assert tomorrow.month == now.month, "the calendar link of every page names this month"
+    site.build("output", tomorrow, "cache")
+    cold = site.build("cold", tomorrow, "cold-cache")
+    assert tree(output) == tree(cold)
+    assert {p: p.stat().st_mtime_ns for p in event_pages} == event_pages, "no event page is rewritten"
+    assert 0 < rendered(output) < rendered(cold) - 12, "the home page and the pages with a day heading render again, event pages do not"

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from events.models import GroupState
 from events.site.event_view import event_view
 from events.site.records import PageLink, SiteInfo
-from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, template_salt
+from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, context_names, template_salt
 
 SALT = b"salt"
 
@@ -135,3 +135,32 @@ def test_fields_no_template_reads_do_not_change_a_digest():
     assert narrow.page("a", "t", {"site": site}) == narrow.page("a", "t", {"site": later})
     assert narrow.page("a", "t", {"site": site}) != narrow.page("a", "t", {"site": dataclasses.replace(site, states=("DC", "MD"))})
     assert InputDigests(SALT).page("a", "t", {"site": site}) != InputDigests(SALT).page("a", "t", {"site": later})
+
+
+def test_context_names_follow_extends_imports_and_includes(tmp_path):
+    from jinja2 import Environment, FileSystemLoader
+
+    (tmp_path / "base.html").write_text("<title>{{ page_title }}</title>{% block body %}{% endblock %}{% include 'foot.html' %}")
+    (tmp_path / "foot.html").write_text("{{ this_month }}")
+    (tmp_path / "macros.html").write_text("{% macro day(d) %}{{ d }}{% if d == today %}Today{% endif %}{% endmacro %}")
+    (tmp_path / "event.html").write_text("{% extends 'base.html' %}{% block body %}{% set x = view.title %}{{ x }}{% endblock %}")
+    (tmp_path / "day.html").write_text(
+        "{% extends 'base.html' %}{% from 'macros.html' import day with context %}{% block body %}{{ day(listing) }}{% endblock %}"
+    )
+    (tmp_path / "any.html").write_text("{% include chosen %}")
+    env = Environment(loader=FileSystemLoader(tmp_path))
+    event = context_names(env, "event.html")
+    assert event is not None and {"page_title", "this_month", "view"} <= event and not {"today", "x", "listing"} & event
+    day = context_names(env, "day.html")
+    assert day is not None and {"page_title", "this_month", "today", "listing"} <= day
+    assert context_names(env, "any.html") is None, "a template named by an expression may read anything"
+
+
+def test_values_outside_the_names_read_do_not_change_a_digest():
+    names = frozenset({"view", "heading"})
+    base = {"view": view(), "heading": "Talk", "today": datetime(2026, 3, 2).date()}
+    digests = InputDigests(SALT)
+    assert digests.page("a", "t", base, names) == digests.page("a", "t", {**base, "today": datetime(2026, 3, 3).date()}, names)
+    assert digests.page("a", "t", base, names) != digests.page("a", "t", {**base, "heading": "Another"}, names)
+    assert digests.page("a", "t", base, names) != digests.page("a", "t", {k: v for k, v in base.items() if k != "heading"}, names)
+    assert digests.page("a", "t", base) != digests.page("a", "t", {**base, "today": datetime(2026, 3, 3).date()})

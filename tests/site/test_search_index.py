@@ -80,3 +80,42 @@ def test_an_index_in_an_unknown_format_is_left_as_pagefind_wrote_it(tmp_path):
     before = files(index)
     assert stabilize_index(index) is False
     assert files(index) == before
+
+
+def stamps(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuilt_index_rewrites_only_the_files_whose_bytes_changed(tmp_path):
+    """One event page changed: a few fragments and the metadata change; every other file keeps its mtime, stale ones go."""
+    site = write_pages(tmp_path / "site", 40)
+    assert index_site(site, "pages-1").indexed
+    before, before_bytes = stamps(site / "pagefind"), files(site / "pagefind")
+    page = site / "events" / "e007" / "index.html"
+    page.write_text(page.read_text().replace("harpsichord", "theorbo"))
+    result = index_site(site, "pages-2")
+    after, after_bytes = stamps(site / "pagefind"), files(site / "pagefind")
+    cold = write_pages(tmp_path / "cold", 40)
+    (cold / "events" / "e007" / "index.html").write_text(page.read_text())
+    index_site(cold, "pages-2")
+    assert {k: v for k, v in after_bytes.items() if k != ".pages-key"} == {k: v for k, v in files(cold / "pagefind").items() if k != ".pages-key"}
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert changed == {k for k in after_bytes if before_bytes.get(k) != after_bytes[k]}, "a file is rewritten exactly when its bytes change"
+    assert 0 < result.written == len(changed - {".pages-key"}) < len(after) / 2
+    assert result.removed == len(set(before) - set(after)) > 0
+
+
+def test_a_failed_indexing_keeps_the_previous_index(tmp_path, monkeypatch):
+    from events.site import search_index
+
+    site = write_pages(tmp_path / "site", 4)
+    assert index_site(site, "pages-1").indexed
+    before = files(site / "pagefind")
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho broken index >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setattr(search_index, "pagefind_binary", lambda: failing)
+    with pytest.raises(search_index.SearchIndexError, match="broken index"):
+        index_site(site, "pages-2")
+    assert files(site / "pagefind") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".")] == [], "no temporary folder is left in output/"

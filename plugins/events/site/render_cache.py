@@ -2,7 +2,8 @@
 
 A page's HTML is a function of its template (and the templates it
 includes), the site-wide values templates read (SITEURL, SITENAME, the
-About pages) and its own context. `InputDigests` hashes exactly those; a
+About pages) and the values of its own context that its templates read
+(`context_names`). `InputDigests` hashes exactly those; a
 page whose digest equals the one recorded when its file was last written,
 and whose file is still there as it was written, is not rendered again.
 Anything the digest cannot read with certainty (an object of an unknown
@@ -10,7 +11,8 @@ type in a context) makes that page "always render": a cache must never
 serve a stale page.
 
 Pure, apart from `RenderCache.load` / `save`, which read and write one
-JSON file in the cache folder.
+JSON file in the cache folder, and `context_names`, which reads templates
+through a Jinja loader.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["FileStamp", "InputDigests", "RenderCache", "Uncacheable", "attributes_read", "template_salt"]
+from jinja2 import Environment, meta
+
+__all__ = ["FileStamp", "InputDigests", "RenderCache", "Uncacheable", "attributes_read", "context_names", "template_salt"]
 
 _FORMAT = 2
 
@@ -64,6 +68,37 @@ def attributes_read(template_folders: Iterable[Path], name: str) -> frozenset[st
     return frozenset(used)
 
 
+def context_names(environment: Environment, name: str) -> frozenset[str] | None:
+    """The context names template `name` can read, with every template it extends, imports or includes.
+
+    A page's context also carries values its template never reads ("this
+    week" on an event page): leaving them out of the page's digest keeps the
+    page from rendering again when only they change (every page, the day
+    after). Templates imported "with context" read the importer's context,
+    so their names count too. None when a template names another by an
+    expression (it may read anything).
+    """
+    loader = environment.loader
+    if loader is None:
+        return None
+    names: set[str] = set()
+    seen: set[str] = set()
+    waiting = [name]
+    while waiting:
+        current = waiting.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source, _, _ = loader.get_source(environment, current)
+        tree = environment.parse(source)
+        names |= meta.find_undeclared_variables(tree)
+        for referenced in meta.find_referenced_templates(tree):
+            if referenced is None:
+                return None
+            waiting.append(referenced)
+    return frozenset(names)
+
+
 def _jinja_code(text: str) -> list[str]:
     """The code of a template's `{{ }}` and `{% %}` blocks, string literals blanked (their words are not names)."""
     blocks = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", text, flags=re.S)
@@ -85,10 +120,12 @@ class InputDigests:
         self._read_only = dict(read_only or {})
         self._memo: dict[int, tuple[object, bytes]] = {}
 
-    def page(self, path: str, template: str, context: Mapping[str, Any]) -> str:
+    def page(self, path: str, template: str, context: Mapping[str, Any], names: frozenset[str] | None = None) -> str:
+        """The digest of a page's inputs; with `names` (what its templates read, `context_names`) only those context values count."""
         hasher = hashlib.blake2b(self._salt, digest_size=20)
         hasher.update(path.encode() + b"\0" + template.encode() + b"\0")
-        hasher.update(self._value(dict(context)))
+        read = dict(context) if names is None else {key: value for key, value in context.items() if key in names}
+        hasher.update(self._value(read))
         return hasher.hexdigest()
 
     def _value(self, value: Any) -> bytes:

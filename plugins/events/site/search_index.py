@@ -5,7 +5,9 @@ built event pages (`data-pagefind-body`, `data-pagefind-filter` facets) and
 writes output/pagefind/: the index, in fragments the browser fetches as it
 searches, and its script. `search_index_order` then makes the files
 byte-stable, so the same pages give the same index. A build that rewrote no
-HTML page leaves the index as it is, so an unchanged night costs nothing.
+HTML page leaves the index as it is, so an unchanged night costs nothing;
+a rebuilt index replaces only the files whose bytes changed, and a failed
+one leaves the previous index in place.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from events.site.search_index_order import stabilize_index
 
-__all__ = ["INDEX_FOLDER", "SearchIndexError", "SearchIndexResult", "index_site", "needs_indexing", "pagefind_binary", "pages_key"]
+__all__ = ["INDEX_FOLDER", "SearchIndexError", "SearchIndexResult", "index_site", "needs_indexing", "pagefind_binary", "pages_key", "replace_index"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,8 @@ class SearchIndexResult:
     indexed: bool
     seconds: float
     reason: str
+    written: int = 0  # index files whose bytes changed
+    removed: int = 0
 
 
 def pagefind_binary() -> Path:
@@ -88,21 +92,48 @@ def index_site(output: Path, key: str, pages: Sequence[str] | None = None) -> Se
         return SearchIndexResult(False, 0.0, "no event pages")
     binary = pagefind_binary()
     started = time.monotonic()
-    # Pagefind names fragments by content hash: a fresh folder keeps the old index's files from piling up.
-    shutil.rmtree(output / INDEX_FOLDER, ignore_errors=True)
     # Inside output/ (the one folder a build may surely write, as a non-root service); hidden, and gone when done.
-    with tempfile.TemporaryDirectory(prefix=".pagefind-site-", dir=output) as site:
+    with tempfile.TemporaryDirectory(prefix=".pagefind-site-", dir=output) as work:
+        site, fresh = Path(work) / "site", Path(work) / "index"
         for page in chosen:
-            _link_or_copy(output / page, Path(site) / page)
-        command = [str(binary), "--site", site, "--glob", EVENT_PAGES, "--output-path", str(output / INDEX_FOLDER), "--quiet"]
+            _link_or_copy(output / page, site / page)
+        command = [str(binary), "--site", str(site), "--glob", EVENT_PAGES, "--output-path", str(fresh), "--quiet"]
         result = _run_pagefind(command)
-    if result.returncode != 0:
-        raise SearchIndexError(f"search index: pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()[-2000:]}")
-    stabilize_index(output / INDEX_FOLDER)
+        if result.returncode != 0:
+            raise SearchIndexError(f"search index: pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()[-2000:]}")
+        stabilize_index(fresh)
+        written, removed = replace_index(fresh, output / INDEX_FOLDER)
     (output / INDEX_FOLDER / STAMP).write_text(key, encoding="utf-8")
     seconds = time.monotonic() - started
-    log.info("events: search index of %s written in %.1f s", EVENT_PAGES, seconds)
-    return SearchIndexResult(True, seconds, "event pages changed")
+    log.info("events: search index of %s written in %.1f s (%d files written, %d removed)", EVENT_PAGES, seconds, written, removed)
+    return SearchIndexResult(True, seconds, "event pages changed", written, removed)
+
+
+def replace_index(fresh: Path, index: Path) -> tuple[int, int]:
+    """Make `index` hold exactly the files of `fresh`, writing only those whose bytes differ.
+
+    Pagefind names its fragments by their content, so one changed event
+    changes a few fragments and the metadata; every other file keeps its
+    bytes and modification time (nothing to upload). Files are replaced
+    one by one, the entry file last, and stale fragments removed after it:
+    a reader in between still finds every file the entry it loaded names.
+    """
+    new = {p.relative_to(fresh).as_posix(): p for p in sorted(fresh.rglob("*")) if p.is_file()}
+    old = {p.relative_to(index).as_posix() for p in index.rglob("*") if p.is_file() and p.name != STAMP} if index.is_dir() else set()
+    written = 0
+    for relative in sorted(new, key=lambda name: name == "pagefind-entry.json"):
+        target = index / relative
+        content = new[relative].read_bytes()
+        try:
+            if target.read_bytes() == content:
+                continue
+        except OSError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        new[relative].replace(target)
+        written += 1
+    for relative in sorted(old - set(new)):
+        (index / relative).unlink()
+    return written, len(old - set(new))
 
 
 def _run_pagefind(command: list[str]) -> subprocess.CompletedProcess[str]:
