@@ -24,7 +24,7 @@ from events.inputs.groups import load_categories, load_groups
 from events.settings import EventsSettings
 from events.site.duplicates import merge_duplicates
 from events.site.forked_render import share_with_child
-from events.site.manifest import digest, file_digest, finish_output, theme_static_files, unsafe_to_prune
+from events.site.manifest import digest, finish_output, known_digests, theme_static_files, unsafe_to_prune
 from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
 from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, context_names, template_salt
@@ -176,7 +176,8 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             # The search index is part of the planned site: kept (not pruned) whether rebuilt tonight or not.
             index = root / INDEX_FOLDER
             if self.events_settings.search and index.is_dir():
-                self.build.digests.update({p.relative_to(root).as_posix(): file_digest(p) for p in sorted(index.rglob("*")) if p.is_file()})
+                index_files = [p.relative_to(root).as_posix() for p in sorted(index.rglob("*")) if p.is_file()]
+                self.build.digests.update(known_digests(root, index_files))
 
     def _index(self, root: Path, digests: dict[str, str]) -> None:
         """Pagefind's index of the event pages; a failure keeps the previous index and the rest of the site."""
@@ -262,10 +263,8 @@ def finish_build(pelican: Any) -> None:
     planned = dict(record.digests)
     root = output.resolve()
     others = {_relative(Path(p), root) for p in record.pelican_files} - {""}
-    for relative in sorted(others | static | record.copied_files):
-        path = output / relative
-        if relative not in planned and path.is_file():
-            planned[relative] = file_digest(path)
+    unplanned = [p for p in sorted(others | static | record.copied_files) if p not in planned and (output / p).is_file()]
+    planned.update(known_digests(output, unplanned))
     counts = finish_output(output, planned, settings.get("OUTPUT_RETENTION", ()), extra=record.counts)
     record.counts.update(counts.as_dict())
     log.info(

@@ -15,6 +15,7 @@ from events.site.manifest import (
     Manifest,
     build_counts,
     finish_output,
+    known_digests,
     stray_files,
     theme_static_files,
     unsafe_to_prune,
@@ -35,6 +36,45 @@ def sha(path: Path) -> str:
 
 
 # Pure parts
+
+
+def test_known_digests_read_only_files_changed_since_the_manifest(tmp_path):
+    import os
+
+    output = tmp_path / "output"
+    (output / "a").mkdir(parents=True)
+    for name in ("a/one.txt", "two.txt", "three.txt"):
+        (output / name).write_text(name)
+    planned = {name: sha(output / name) for name in ("a/one.txt", "two.txt")}
+    assert known_digests(output, ["a/one.txt", "two.txt"]) == planned, "no manifest: every file is hashed"
+    finish_output(output, {**planned, "three.txt": sha(output / "three.txt")})
+    # Files older than the manifest are as it says: a lie in the manifest shows that no file was read.
+    manifest = json.loads((output / MANIFEST_NAME).read_text())
+    manifest["files"]["two.txt"] = "recorded"
+    written = (output / MANIFEST_NAME).stat().st_mtime_ns
+    (output / MANIFEST_NAME).write_text(json.dumps(manifest))
+    os.utime(output / MANIFEST_NAME, ns=(written, written))
+    for name in ("a/one.txt", "two.txt", "three.txt"):
+        os.utime(output / name, ns=(written - 10**9, written - 10**9))
+    assert known_digests(output, ["two.txt"]) == {"two.txt": "recorded"}
+    # A file changed after the manifest (same size, any mtime from then on) is read again.
+    (output / "two.txt").write_text("TWO.txt")
+    os.utime(output / "two.txt", ns=(written, written))
+    assert known_digests(output, ["two.txt"]) == {"two.txt": sha(output / "two.txt")}
+    (output / "new.txt").write_text("new")
+    assert known_digests(output, ["new.txt"]) == {"new.txt": sha(output / "new.txt")}
+
+
+def test_pruning_removes_folders_left_empty_and_those_a_killed_run_left(tmp_path):
+    output = tmp_path / "output"
+    for name in ("events/a/index.html", "events/b/index.html", "keep/x.txt"):
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
+        (output / name).write_text(name)
+    (output / "events" / "c" / "deep").mkdir(parents=True)  # files removed, folders not: a run killed while pruning
+    (output / ".git").mkdir()
+    finish_output(output, {"events/a/index.html": sha(output / "events/a/index.html")}, keep=[".git"])
+    folders = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_dir())
+    assert folders == [".git", "events", "events/a"]
 
 
 def test_stray_files_keep_the_plan_the_manifest_and_retained_names():

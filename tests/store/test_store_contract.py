@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from factories import make_event, make_stored
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from storedata import NY, count_writes, snapshot
 
 from events.models import GroupState
@@ -165,3 +167,26 @@ def test_suspect_and_withdrawn_states_round_trip(open_test_store, state):
     assert store.group_states() == {state.group_id: state}
     store.put_group_state(replace(state, suspect_nights=state.suspect_nights + 1))
     assert store.group_states()[state.group_id].suspect_nights == state.suspect_nights + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=st.text(max_size=30),
+    categories=st.lists(st.sampled_from(["ai", "cloud", "data", "python"]), unique=True, max_size=3),
+    shift=st.integers(min_value=-500, max_value=500),
+)
+def test_the_content_hash_is_the_digest_of_every_field_as_json(title, categories, shift):
+    """Stored hashes must stay comparable across releases: the payload is every field, dates in ISO form, tuples as lists."""
+    import hashlib
+    import json
+    from dataclasses import fields
+
+    from events.store.base import content_hash
+
+    base = make_event()
+    event = replace(base, title=title or "t", categories=tuple(categories), start=base.start + timedelta(hours=shift), end=base.end + timedelta(hours=shift))
+    payload = {f.name: getattr(event, f.name) for f in fields(event)}
+    payload.update(start=event.start.isoformat(), end=event.end.isoformat(), categories=list(event.categories), also_listed_by=list(event.also_listed_by))
+    expected = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+    assert content_hash(event) == expected
+    assert content_hash(replace(event, title=event.title + "!")) != expected

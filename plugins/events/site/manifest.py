@@ -35,6 +35,7 @@ __all__ = [
     "digest",
     "file_digest",
     "finish_output",
+    "known_digests",
     "read_manifest",
     "stray_files",
     "theme_static_files",
@@ -168,10 +169,11 @@ def finish_output(output: Path, planned: Mapping[str, str], keep: Iterable[str] 
     previous = read_manifest(output)
     before = previous.files if previous else {}
     written = sum(1 for path, sha in planned.items() if before.get(path) != sha)
-    stray = stray_files(_files_under(output), planned, keep)
+    existing, empty = _files_under(output)
+    stray = stray_files(existing, planned, keep)
     for path in stray:
         (output / path).unlink(missing_ok=True)
-    _remove_empty_folders(output, keep)
+    _remove_empty_folders(output, keep, [*empty, *(posixpath.dirname(path) for path in stray)])
     counts = BuildCounts(len(planned), written, len(planned) - written, len(stray))
     manifest = Manifest(dict(sorted(planned.items())), {**(extra or {}), **counts.as_dict()})
     temporary = output / (MANIFEST_NAME + ".tmp")
@@ -183,24 +185,59 @@ def finish_output(output: Path, planned: Mapping[str, str], keep: Iterable[str] 
     return counts
 
 
-def _files_under(output: Path) -> list[str]:
-    """Every file (and symlink) under `output`, as '/' paths; symlinked folders are not followed."""
-    found: list[str] = []
-    for folder, subfolders, names in os.walk(output):
-        relative = Path(folder).relative_to(output)
-        found.extend((relative / name).as_posix() for name in names)
-        # A symlink to a folder is listed as a folder by os.walk; it is an entry of its own here.
-        found.extend((relative / s).as_posix() for s in subfolders if (Path(folder) / s).is_symlink())
+def known_digests(output: Path, paths: Iterable[str]) -> dict[str, str]:
+    """The SHA-256 of each of `paths` under `output`, reading only files changed since the last manifest.
+
+    A file whose modification time is older than the manifest the previous
+    build wrote last is as that manifest recorded it: its digest is taken
+    from there. Any other file (newer, missing from the manifest, or with
+    no manifest at all, as on a fresh checkout) is read and hashed.
+    """
+    previous = read_manifest(output)
+    try:
+        written_at = (output / MANIFEST_NAME).stat().st_mtime_ns if previous else -1
+    except OSError:
+        written_at = -1
+    recorded = previous.files if previous else {}
+    found: dict[str, str] = {}
+    for path in paths:
+        file = output / path
+        sha = recorded.get(path)
+        if sha is None or file.stat().st_mtime_ns >= written_at:
+            sha = file_digest(file)
+        found[path] = sha
     return found
 
 
-def _remove_empty_folders(output: Path, keep: Iterable[str]) -> None:
+def _files_under(output: Path) -> tuple[list[str], list[str]]:
+    """Every file (and symlink) under `output` as '/' paths, and the folders with nothing in them; symlinked folders are not followed."""
+    found: list[str] = []
+    empty: list[str] = []
+    root = str(output)
+    for folder, subfolders, names in os.walk(root):
+        relative = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        found.extend(prefix + name for name in names)
+        # A symlink to a folder is listed as a folder by os.walk; it is an entry of its own here.
+        found.extend(prefix + s for s in subfolders if os.path.islink(os.path.join(folder, s)))  # noqa: PTH114, PTH118 - strings: pathlib costs a national site seconds here
+        if not names and not subfolders and prefix:
+            empty.append(relative)
+    return found, empty
+
+
+def _remove_empty_folders(output: Path, keep: Iterable[str], candidates: Iterable[str]) -> None:
+    """Remove each candidate folder while it is empty, then its parents while they are (never output/ or a kept name).
+
+    The candidates are the folders of the files just removed and the
+    folders found empty (left by a run killed while pruning): walking the
+    whole tree again would cost a national site a second each night.
+    """
     kept = {name.strip("/") for name in keep}
-    for folder, _subfolders, _names in os.walk(output, topdown=False):
-        path = Path(folder)
-        if path == output or path.relative_to(output).parts[0] in kept:
-            continue
-        try:
-            path.rmdir()
-        except OSError:  # not empty
-            continue
+    for start in sorted(set(candidates), key=lambda folder: -folder.count("/")):
+        folder = start
+        while folder and folder.split("/", 1)[0] not in kept:
+            try:
+                (output / folder).rmdir()
+            except OSError:  # not empty, or gone already
+                break
+            folder = posixpath.dirname(folder)
