@@ -130,8 +130,9 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             files = rendered = 0
             for job in jobs:
                 if isinstance(job, PageSpec):
+                    context = job.context  # made here for a deferred page, and dropped with the job
                     try:
-                        inputs = digests.page(job.path, job.template, job.context, reads[job.template])
+                        inputs = digests.page(job.path, job.template, context, reads[job.template])
                     except Uncacheable as reason:
                         log.debug("events: %s is rendered every build: %s", job.path, reason)
                         inputs = ""
@@ -140,7 +141,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
                         output.digests[job.path] = kept.sha256
                         stamps[job.path] = [kept.inputs, kept.size, kept.mtime_ns, kept.sha256]
                         continue
-                    html = templates[job.template].render({**common, **job.context, "page_path": job.path})
+                    html = templates[job.template].render({**common, **context, "page_path": job.path})
                     output.write(job.path, html.encode("utf-8"))
                     rendered += 1
                     if inputs:

@@ -164,3 +164,12 @@ def test_values_outside_the_names_read_do_not_change_a_digest():
     assert digests.page("a", "t", base, names) != digests.page("a", "t", {**base, "heading": "Another"}, names)
     assert digests.page("a", "t", base, names) != digests.page("a", "t", {k: v for k, v in base.items() if k != "heading"}, names)
     assert digests.page("a", "t", base) != digests.page("a", "t", {**base, "today": datetime(2026, 3, 3).date()})
+
+
+def test_objects_made_and_dropped_one_page_at_a_time_are_digested_by_their_content():
+    """Deferred pages make objects that die after their page; a new object at a reused address must not get the old digest."""
+    shared = InputDigests(SALT)
+    for n in range(300):
+        page = {"view": view(title=f"Talk {n % 7}", event_id=f"e{n}"), "links": PageLink(f"Link {n}", f"events/e{n}/")}
+        assert shared.page("p", "t", page) == InputDigests(SALT).page("p", "t", page)
+        del page

@@ -7,7 +7,7 @@ only renders and writes what this returns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -33,20 +33,19 @@ class SitePlan:
     now: datetime
     site: SiteInfo
 
-    def artifacts(self) -> tuple[Artifact, ...]:
-        """Every non-HTML file. Planned on request, so that the generator can
-        plan them in the process that writes them while another renders pages."""
+    def artifacts(self) -> Iterator[Artifact]:
+        """Every non-HTML file, each made as the caller asks for the next (and can let it go once written).
+        Planned on request, so that the generator can plan them in the process that writes them while
+        another renders pages."""
         views, pages = list(self.views), list(self.pages)
         digests = digest_files(views, self.now, self.site)
         # The digest pages are written as files, not rendered; the sitemap lists them all the same.
         digest_pages = tuple(page_url(d.path) for d in digests if d.path.endswith(".html"))
         with_digests = replace(self.site, extra_pages=self.site.extra_pages + digest_pages)
-        return (
-            tuple(plan_artifacts(views, self.now, self.site))
-            + tuple(plan_page_files(views, pages, with_digests))
-            + tuple(input_schema_files(self.site))
-            + tuple(digests)
-        )
+        yield from plan_artifacts(views, self.now, self.site)
+        yield from plan_page_files(views, pages, with_digests)
+        yield from input_schema_files(self.site)
+        yield from digests
 
 
 def plan_site(events: Sequence[StoredEvent], now: datetime, site: SiteInfo) -> SitePlan:

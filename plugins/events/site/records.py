@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,11 +18,22 @@ __all__ = ["Artifact", "CountLink", "DayListing", "FeedRow", "PageLink", "PageSp
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One HTML page: where it goes, which template, with what."""
+    """One HTML page: where it goes, which template, with what.
+
+    `later`, when given, makes the rest of the context when the page is
+    rendered: an event page's links, structured data and descriptions are
+    a few kilobytes per event that need not be held for the whole build.
+    """
 
     path: str
     template: str
-    context: dict[str, Any] = field(default_factory=dict)
+    given: dict[str, Any] = field(default_factory=dict)
+    later: Callable[[], dict[str, Any]] | None = field(default=None, compare=False)
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """What the template renders; made again at each call when part of it is deferred."""
+        return {**self.given, **self.later()} if self.later is not None else self.given
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,15 +111,15 @@ class InputDigests:
 
     Objects that many pages share (an event's view is on its day, week,
     month, state, group and topic pages) are digested once: frozen
-    dataclasses are memoized by identity, which holds for the life of the
-    plan they belong to.
+    dataclasses are memoized by identity, checked through a weak reference
+    (an object made for one deferred page may be gone, and its id reused).
     """
 
     def __init__(self, salt: bytes, read_only: Mapping[type, frozenset[str]] | None = None) -> None:
         """`read_only` names, for a type, the only fields templates read of it (others cannot change a page)."""
         self._salt = salt
         self._read_only = dict(read_only or {})
-        self._memo: dict[int, tuple[object, bytes]] = {}
+        self._memo: dict[int, tuple[Callable[[], object], bytes]] = {}
         # Per dataclass type: frozen or not, its name, the fields that count.
         self._shapes: dict[type, tuple[bool, bytes, tuple[str, ...]]] = {}
 
@@ -175,15 +176,30 @@ class InputDigests:
         frozen, label, names = shape
         if frozen:
             kept = self._memo.get(id(value))
-            if kept is not None and kept[0] is value:
+            if kept is not None and kept[0]() is value:
                 return kept[1]
         hasher = hashlib.blake2b(label, digest_size=16)
         for name in names:
             hasher.update(name.encode() + b"=" + self._value(getattr(value, name)) + b";")
         result = hasher.digest()
         if frozen:
-            self._memo[id(value)] = (value, result)
+            # A weak reference: the memo must not keep a deferred page's objects alive after the page
+            # is written; once one is gone its id may be reused, and the dead reference then misses.
+            try:
+                self._memo[id(value)] = (weakref.ref(value), result)
+            except TypeError:  # a class with __slots__ and no __weakref__: kept alive instead
+                self._memo[id(value)] = (_Strong(value), result)
         return result
+
+
+class _Strong:
+    """A reference that keeps its object alive, called like a weak one."""
+
+    def __init__(self, value: object) -> None:
+        self._value = value
+
+    def __call__(self) -> object:
+        return self._value
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -142,47 +142,39 @@ class ApiPlanner:
         records = [self._records[id(v)] for v in views]
         return splice_listing({**extra, "count": len(records)}, records)
 
-    def artifacts(self) -> list[Artifact]:
-        files = [
-            Artifact(api_events(), self._listing(self.views)),
-            Artifact(api_upcoming(), self._listing(self.upcoming)),
-            Artifact(api_virtual(), self._listing(self.members.get(("virtual", ""), ()))),
-        ]
-        files += self._days()
-        files += self._weeks()
-        files += self._locations()
-        files += self._groups()
-        files.append(self._categories())
-        return files
+    def artifacts(self) -> Iterator[Artifact]:
+        """Each file as it is made: the caller writes it and lets it go (a national site's JSON is hundreds of megabytes)."""
+        yield Artifact(api_events(), self._listing(self.views))
+        yield Artifact(api_upcoming(), self._listing(self.upcoming))
+        yield Artifact(api_virtual(), self._listing(self.members.get(("virtual", ""), ())))
+        yield from self._days()
+        yield from self._weeks()
+        yield from self._locations()
+        yield from self._groups()
+        yield self._categories()
 
-    def _days(self) -> list[Artifact]:
+    def _days(self) -> Iterator[Artifact]:
         days = self._by_day
-        return [
-            Artifact(api_day(day), self._listing(days[day], date=day.isoformat()))
-            for day in sorted(days)
-        ]
+        for day in sorted(days):
+            yield Artifact(api_day(day), self._listing(days[day], date=day.isoformat()))
 
-    def _weeks(self) -> list[Artifact]:
+    def _weeks(self) -> Iterator[Artifact]:
         weeks = self._by_week
         mondays = sorted(weeks)
-        files = []
         for index, monday in enumerate(mondays):
             previous = week_id(mondays[index - 1]) if index > 0 else None
             following = week_id(mondays[index + 1]) if index + 1 < len(mondays) else None
-            files.append(
-                Artifact(
-                    api_week(monday),
-                    self._listing(
-                        weeks[monday],
-                        week=week_id(monday),
-                        start=monday.isoformat(),
-                        end=(monday + timedelta(days=6)).isoformat(),
-                        previous=previous,
-                        next=following,
-                    ),
-                )
+            yield Artifact(
+                api_week(monday),
+                self._listing(
+                    weeks[monday],
+                    week=week_id(monday),
+                    start=monday.isoformat(),
+                    end=(monday + timedelta(days=6)).isoformat(),
+                    previous=previous,
+                    next=following,
+                ),
             )
-        return files
 
     def _states(self) -> list[str]:
         if self.site.states:

@@ -7,7 +7,7 @@ rendered once, then shared by every file that lists it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from events.site.event_view import EventView
@@ -27,13 +27,14 @@ def upcoming_of(views: Sequence[EventView], now: datetime) -> list[EventView]:
     return [v for v in views if v.end >= now]
 
 
-def plan_artifacts(views: Sequence[EventView], now: datetime, site: SiteInfo) -> list[Artifact]:
+def plan_artifacts(views: Sequence[EventView], now: datetime, site: SiteInfo) -> Iterator[Artifact]:
+    """Every JSON and feed file, each made when the caller asks for the next, so only one is held at a time."""
     views = sorted(views, key=lambda v: (v.start, v.event.event_id))
     upcoming = upcoming_of(views, now)
     members = feed_members(upcoming)
-    artifacts = ApiPlanner(site, now, views, upcoming, members).artifacts()
-    artifacts += _schema_files(site)
-    artifacts.append(Artifact("health.json", dump_json(health(views, len(upcoming), now, site))))
+    yield from ApiPlanner(site, now, views, upcoming, members).artifacts()
+    yield from _schema_files(site)
+    yield Artifact("health.json", dump_json(health(views, len(upcoming), now, site)))
     writer = IcsWriter(site.uid_domain, site.url, site.categories)
     for feed in feed_catalog(site.name, site.states, site.groups, site.categories):
         meta = CalendarMeta(
@@ -44,9 +45,8 @@ def plan_artifacts(views: Sequence[EventView], now: datetime, site: SiteInfo) ->
             site_url=site.url,
         )
         chosen = [v.stored for v in members.get((feed.kind, feed.key), ())]
-        artifacts.append(Artifact(feed.path, writer.calendar(chosen, meta)))
-    artifacts += new_event_feeds(upcoming, now, site)
-    return artifacts
+        yield Artifact(feed.path, writer.calendar(chosen, meta))
+    yield from new_event_feeds(upcoming, now, site)
 
 
 def _schema_files(site: SiteInfo) -> list[Artifact]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from xml.sax.saxutils import escape
 
 from events.site.event_view import EventView
@@ -15,13 +15,15 @@ __all__ = ["NOT_IN_SITEMAP", "plan_page_files", "robots_txt", "sitemap_xml"]
 NOT_IN_SITEMAP = frozenset({"404.html"})
 
 
-def plan_page_files(views: Sequence[EventView], pages: Sequence[PageSpec], site: SiteInfo) -> list[Artifact]:
+def plan_page_files(views: Sequence[EventView], pages: Sequence[PageSpec], site: SiteInfo) -> Iterator[Artifact]:
+    """Each event's .ics download, the sitemap and robots.txt, made as the caller asks for them."""
     calendars = event_calendars([view.stored for view in views], site.uid_domain)
-    files = [Artifact(event_ics(view.event.event_id), calendars[view.event.event_id]) for view in views]
+    for view in views:
+        yield Artifact(event_ics(view.event.event_id), calendars[view.event.event_id])
+    del calendars
     paths = [page_url(p.path) for p in pages if p.path not in NOT_IN_SITEMAP] + list(site.extra_pages)
-    files.append(Artifact("sitemap.xml", sitemap_xml(paths, site.url)))
-    files.append(Artifact("robots.txt", robots_txt(site.url)))
-    return files
+    yield Artifact("sitemap.xml", sitemap_xml(paths, site.url))
+    yield Artifact("robots.txt", robots_txt(site.url))
 
 
 def sitemap_xml(paths: Sequence[str], site_url: str) -> bytes:

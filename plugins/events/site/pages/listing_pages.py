@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from events.site.calendar_links import calendar_links, subscribe_links
@@ -177,31 +178,31 @@ class _PageMaker:
 
 
 def _event_pages(views: Sequence[EventView], now: datetime, site: SiteInfo, page: _PageMaker) -> list[PageSpec]:
+    """One page per event; its context is made when the page is rendered (a national site has 100,000 of them)."""
     group_names = {g.slug: g.name for g in site.groups}
-    pages = []
-    for view in views:
+
+    def context(view: EventView) -> dict[str, Any]:
         event = view.event
         canonical = absolute_url(site.url, view.url)
         summary = view.summary or f"{event.group_name}: {view.when_label}"
         description = f"Cancelled: {summary}" if view.is_cancelled else summary
-        pages.append(
-            page(
-                f"{view.url}index.html",
-                "events_event",
-                view.display_title,
-                description,
-                section="",
-                view=view,
-                links=calendar_links(view, event_ics(view.event.event_id), site.url),
-                jsonld=jsonld_script({**event_jsonld(view, canonical), "image": [absolute_url(site.link_origin, OG_IMAGE)]}),
-                group_page=group_page(event.group_id) if event.group_id in group_names else "",
-                also_listed=[(slug, group_names.get(slug, slug), slug in group_names) for slug in event.also_listed_by],
-                categories=[(slug, site.categories[slug]) for slug in event.categories if slug in site.categories],
-                map_url=map_link(event.location) if event.location_type != "virtual" else "",
-                past=view.end < now,
-            )
-        )
-    return pages
+        return page(
+            f"{view.url}index.html",
+            "events_event",
+            view.display_title,
+            description,
+            section="",
+            view=view,
+            links=calendar_links(view, event_ics(view.event.event_id), site.url),
+            jsonld=jsonld_script({**event_jsonld(view, canonical), "image": [absolute_url(site.link_origin, OG_IMAGE)]}),
+            group_page=group_page(event.group_id) if event.group_id in group_names else "",
+            also_listed=[(slug, group_names.get(slug, slug), slug in group_names) for slug in event.also_listed_by],
+            categories=[(slug, site.categories[slug]) for slug in event.categories if slug in site.categories],
+            map_url=map_link(event.location) if event.location_type != "virtual" else "",
+            past=view.end < now,
+        ).given
+
+    return [PageSpec(f"{view.url}index.html", "events_event", later=partial(context, view)) for view in views]
 
 
 def _location_pages(
