@@ -13,7 +13,7 @@ exactly `BEGIN:VEVENT` can only start a component.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from events.models import StoredEvent
 from events.site.files.icalendar_writer import CalendarMeta, IcsWriter, calendar_bytes
@@ -25,30 +25,44 @@ _END = b"END:VCALENDAR\r\n"
 _TZID_PARAM = re.compile(rb";TZID=(\"[^\"]*\"|[^:;]*)[:;]")
 
 
-def event_calendars(events: Sequence[StoredEvent], uid_domain: str) -> dict[str, bytes]:
-    """event id -> a VCALENDAR with that one VEVENT, the VTIMEZONEs it uses, and its title as name."""
-    if not events:
-        return {}
-    # What calendar_bytes does, keeping the writer: each VEVENT is then taken
-    # from its cache instead of being found again by UID in the whole text.
-    ordered = sorted(events, key=lambda s: (s.event.start, s.event_id))
-    writer = IcsWriter(uid_domain)
-    whole = writer.calendar(ordered, CalendarMeta("all"))
-    # The VTIMEZONEs come before the first VEVENT; only that part needs cutting.
-    first_event = whole.find(_CRLF + b"BEGIN:VEVENT" + _CRLF)
-    head = whole[: first_event + len(_CRLF)] + _END if first_event >= 0 else whole
-    zones = {_property(block, b"TZID"): block for kind, block in split_components(head) if kind == b"VTIMEZONE"}
-    # By event id, the last in calendar order winning, as a lookup by UID in the whole text did.
-    by_id = {stored.event_id: writer.vevent(stored).encode("utf-8") for stored in ordered}
-    files = {}
-    for stored in events:
-        vevent = by_id[stored.event_id]
+def event_calendars(events: Sequence[StoredEvent], uid_domain: str) -> Mapping[str, bytes]:
+    """event id -> a VCALENDAR with that one VEVENT, the VTIMEZONEs it uses, and its title as name.
+
+    Each file is made when it is looked up, so a build writing them one by
+    one never holds them all.
+    """
+    return _EventCalendars(events, uid_domain)
+
+
+class _EventCalendars(Mapping[str, bytes]):
+    def __init__(self, events: Sequence[StoredEvent], uid_domain: str) -> None:
+        self._uid_domain = uid_domain
+        # What calendar_bytes does, keeping the writer: each VEVENT is then taken
+        # from its cache instead of being found again by UID in the whole text.
+        ordered = sorted(events, key=lambda s: (s.event.start, s.event_id))
+        self._writer = IcsWriter(uid_domain)
+        whole = self._writer.calendar(ordered, CalendarMeta("all")) if events else b""
+        # The VTIMEZONEs come before the first VEVENT; only that part needs cutting.
+        first_event = whole.find(_CRLF + b"BEGIN:VEVENT" + _CRLF)
+        head = whole[: first_event + len(_CRLF)] + _END if first_event >= 0 else whole
+        self._zones = {_property(block, b"TZID"): block for kind, block in split_components(head) if kind == b"VTIMEZONE"}
+        # By event id, the last in calendar order winning, as a lookup by UID in the whole text did.
+        self._by_id = {stored.event_id: stored for stored in ordered}
+
+    def __getitem__(self, event_id: str) -> bytes:
+        stored = self._by_id[event_id]
+        vevent = self._writer.vevent(stored).encode("utf-8")
         used = sorted({m.group(1).strip(b'"') for m in _TZID_PARAM.finditer(_unfold(vevent))})
         # One line of name: calendar_bytes passes X-WR-CALNAME through unescaped, and a newline there raises.
-        header = calendar_bytes([], uid_domain, " ".join(stored.event.title.split()))
+        header = calendar_bytes([], self._uid_domain, " ".join(stored.event.title.split()))
         assert header.endswith(_END)
-        files[stored.event_id] = header[: -len(_END)] + b"".join(zones[z] for z in used if z in zones) + vevent + _END
-    return files
+        return header[: -len(_END)] + b"".join(self._zones[z] for z in used if z in self._zones) + vevent + _END
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
 
 
 def split_components(calendar: bytes) -> list[tuple[bytes, bytes]]:
