@@ -134,9 +134,7 @@ class ThemeStaticGenerator:
         for path in self._paths:
             if not (self._theme / path).exists():
                 log.warning("events: EVENTS_THEME_STATIC_PATHS: %s is not in the theme %s; nothing copied from it", path, self._theme)
-        sources = theme_static_sources(
-            self._theme, self._paths, str(self._settings.get("THEME_STATIC_DIR", "theme")), self._settings.get("IGNORE_FILES", ())
-        )
+        sources = theme_static_sources(self._theme, self._paths, str(self._settings.get("THEME_STATIC_DIR", "theme")), self._settings.get("IGNORE_FILES", ()))
         written = copy_changed(sources, self._output)
         log.info("events: %d theme static files, %d rewritten", len(sources), len(written))
 
