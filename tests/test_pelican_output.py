@@ -211,3 +211,23 @@ def test_the_environment_names_theme_paths_separated_by_commas():
 def test_bad_theme_paths_are_refused_before_anything_is_written(tmp_path, value, message):
     with pytest.raises(SettingsError, match=f"EVENTS_THEME_STATIC_PATHS: {message}"):
         ThemeStaticGenerator(settings={"THEME_STATIC_PATHS": [], "EVENTS_THEME_STATIC_PATHS": value}, theme=str(tmp_path), output_path=str(tmp_path))
+
+
+def test_the_theme_generator_copies_as_pelican_would_and_names_a_missing_path(tmp_path, caplog):
+    theme = tmp_path / "theme"
+    (theme / "assets" / "css").mkdir(parents=True)
+    (theme / "assets" / "css" / "site.css").write_text("body{}")
+    (theme / "assets" / ".#site.css").write_text("an editor's lock file")
+    (theme / "robots.txt").write_text("User-agent: *\n")
+    settings = {
+        "THEME_STATIC_PATHS": [],
+        "EVENTS_THEME_STATIC_PATHS": ["assets", "robots.txt", "missing"],
+        "THEME_STATIC_DIR": "static",
+        "IGNORE_FILES": [".#*"],
+    }
+    caplog.set_level(logging.INFO)
+    ThemeStaticGenerator(settings=settings, theme=str(theme), output_path=str(tmp_path / "output"), context={}, path=".").generate_output(None)
+    copied = {p.relative_to(tmp_path / "output").as_posix() for p in (tmp_path / "output").rglob("*") if p.is_file()}
+    assert copied == {"static/css/site.css", "static/robots.txt"}
+    assert "EVENTS_THEME_STATIC_PATHS: missing is not in the theme" in caplog.text
+    assert "2 theme static files, 2 rewritten" in caplog.text
