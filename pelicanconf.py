@@ -40,6 +40,12 @@ DEFAULT_PAGINATION = False
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = False
 CACHE_CONTENT = False
+# Pelican copies the theme's static files every build, changing every one's
+# modification time; the events plugin copies them instead (the theme's
+# `static/` folder, EVENTS_THEME_STATIC_PATHS) to the same place,
+# output/theme/, rewriting only those whose bytes changed.
+THEME_STATIC_PATHS = []
+EVENTS_THEME_STATIC_PATHS = ["static"]
 
 EVENTS_TIMEZONE = "America/New_York"
 EVENTS_STATES = ["DC", "MD", "VA"]

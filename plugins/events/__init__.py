@@ -1,7 +1,8 @@
 """The events plugin for Pelican: collect group calendars, write event pages.
 
 Collection code lives in this package free of Pelican imports; only
-`generator.py` imports Pelican, and only `register` touches its signals.
+`generator.py` and `pelican_output.py` import Pelican, and only `register`
+touches its signals.
 """
 
 from __future__ import annotations
@@ -15,6 +16,18 @@ def _generators(pelican: Any) -> type:
     return generator_for(pelican)
 
 
+def _theme_static(pelican: Any) -> type:
+    from events.pelican_output import ThemeStaticGenerator
+
+    return ThemeStaticGenerator
+
+
+def _writer(pelican: Any) -> type:
+    from events.pelican_output import ChangedFilesWriter
+
+    return ChangedFilesWriter
+
+
 def _finalized(pelican: Any) -> None:
     from events.generator import finish_build
 
@@ -25,4 +38,6 @@ def register() -> None:
     from pelican import signals
 
     signals.get_generators.connect(_generators)
+    signals.get_generators.connect(_theme_static)
+    signals.get_writer.connect(_writer)
     signals.finalized.connect(_finalized)

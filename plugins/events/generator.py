@@ -21,6 +21,7 @@ from pelican.generators import Generator
 
 from events.clock import collection_window
 from events.inputs.groups import load_categories, load_groups
+from events.pelican_output import theme_static_paths
 from events.settings import EventsSettings
 from events.site.duplicates import merge_duplicates
 from events.site.forked_render import share_with_child
@@ -257,7 +258,7 @@ def finish_build(pelican: Any) -> None:
         return
     static = theme_static_files(
         Path(pelican.theme),
-        settings.get("THEME_STATIC_PATHS", ["static"]),
+        theme_static_paths(settings),
         str(settings.get("THEME_STATIC_DIR", "theme")),
         settings.get("IGNORE_FILES", ()),
     )

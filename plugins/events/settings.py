@@ -76,6 +76,10 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_REPOSITORY": ("dctech-events/site", "GitHub OWNER/NAME the site's forms propose new files to (GitHub's new-file page, then a pull request)"),
     "EVENTS_REPOSITORY_BRANCH": ("main", "branch of EVENTS_REPOSITORY the forms' new files are proposed to"),
     "EVENTS_PUBLISH_ASSET_MAX_AGE": (3600, "Cache-Control max-age in seconds for assets without a content hash in their name (hashed ones: a year, immutable)"),
+    "EVENTS_THEME_STATIC_PATHS": (
+        ("static",),
+        "files and folders of the theme the plugin copies to THEME_STATIC_DIR, rewriting only those whose bytes changed (set THEME_STATIC_PATHS = [])",
+    ),
 }
 
 
@@ -128,6 +132,7 @@ class EventsSettings:
     publish_asset_max_age: int
     repository: str = "dctech-events/site"
     repository_branch: str = "main"
+    theme_static_paths: tuple[str, ...] = ("static",)
 
     @property
     def clock(self) -> Clock:
@@ -194,6 +199,7 @@ class EventsSettings:
             publish_asset_max_age=value.count("EVENTS_PUBLISH_ASSET_MAX_AGE"),
             repository=_repository(value.text("EVENTS_REPOSITORY")),
             repository_branch=_branch(value.text("EVENTS_REPOSITORY_BRANCH")),
+            theme_static_paths=value.names("EVENTS_THEME_STATIC_PATHS"),
         )
 
     def replace(self, **changes: Any) -> EventsSettings:
@@ -282,6 +288,18 @@ class _Reader:
             return parse_now(raw)
         except ValueError as error:
             raise SettingsError(f"{name}: {error}") from None
+
+    def names(self, name: str) -> tuple[str, ...]:
+        """A list of relative paths (a string from the environment: separated by commas); empty entries are errors."""
+        raw = self._get(name)
+        if isinstance(raw, str):
+            raw = [part.strip() for part in raw.split(",")] if raw.strip() else []
+        if not isinstance(raw, (list, tuple)) or not all(isinstance(s, str) and s.strip() for s in raw):
+            raise SettingsError(f"{name}: expected a list of paths such as ['static'], got {raw!r}")
+        absolute = [s for s in raw if Path(s).is_absolute()]
+        if absolute:
+            raise SettingsError(f"{name}: {absolute[0]!r} is absolute; expected a path inside the theme such as 'static'")
+        return tuple(raw)
 
     def states(self, name: str) -> tuple[str, ...]:
         raw = self._get(name)

@@ -18,6 +18,7 @@ from events.site.manifest import (
     known_digests,
     stray_files,
     theme_static_files,
+    theme_static_sources,
     unsafe_to_prune,
 )
 
@@ -296,3 +297,17 @@ def test_feeds_pelican_writes_itself_are_planned_and_go_when_turned_off(tmp_path
     generate_site(ROOT, "pelicanconf.py", output, overrides)
     assert not (output / "feeds" / "all.atom.xml").exists() and (output / "feeds" / "new.xml").is_file()
     assert build_counts(output)["removed"] == 1
+
+
+def test_theme_static_sources_name_the_file_each_output_path_is_copied_from(tmp_path):
+    theme = tmp_path / "theme"
+    (theme / "static" / "css").mkdir(parents=True)
+    (theme / "static" / "css" / "site.css").write_text("body{}")
+    (theme / "static" / ".#lock").write_text("")
+    (theme / "extra").mkdir()
+    (theme / "extra" / "robots.txt").write_text("later")
+    (theme / "robots.txt").write_text("earlier")
+    sources = theme_static_sources(theme, ["robots.txt", "static", "extra"], "theme", [".#*"])
+    # Two paths giving one output path: the later one wins, as its copy overwrites the earlier.
+    assert sources == {"theme/css/site.css": theme / "static" / "css" / "site.css", "theme/robots.txt": theme / "extra" / "robots.txt"}
+    assert theme_static_files(theme, ["robots.txt", "static", "extra"], "theme", [".#*"]) == set(sources)

@@ -39,6 +39,7 @@ __all__ = [
     "read_manifest",
     "stray_files",
     "theme_static_files",
+    "theme_static_sources",
     "unsafe_to_prune",
 ]
 
@@ -105,32 +106,42 @@ def stray_files(existing: Iterable[str], planned: Mapping[str, str] | Iterable[s
 
 
 def theme_static_files(theme: Path, static_paths: Iterable[str], static_dir: str, ignores: Iterable[str]) -> set[str]:
-    """The output paths Pelican's StaticGenerator copies the theme's static files to.
+    """The output paths the theme's static files are copied to (see `theme_static_sources`)."""
+    return set(theme_static_sources(theme, static_paths, static_dir, ignores))
+
+
+def theme_static_sources(theme: Path, static_paths: Iterable[str], static_dir: str, ignores: Iterable[str]) -> dict[str, Path]:
+    """Each output path a theme's static file is copied to, with that file, as Pelican copies them.
 
     Mirrors `StaticGenerator._copy_paths(THEME_STATIC_PATHS, theme, THEME_STATIC_DIR, output, os.curdir)`
     and `pelican.utils.copy`: a file goes to THEME_STATIC_DIR/<its name>, a folder's contents under
-    THEME_STATIC_DIR, leaving out names matching IGNORE_FILES.
+    THEME_STATIC_DIR, leaving out names matching IGNORE_FILES. When two paths give the same output
+    path, the later one wins, as its copy would overwrite the earlier one.
     """
     patterns = list(ignores)
 
     def ignored(name: str) -> bool:
         return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
 
-    found: set[str] = set()
+    found: dict[str, Path] = {}
+
+    def add(relative: str, source: Path) -> None:
+        found[posixpath.normpath(posixpath.join(static_dir, relative)).lstrip("/")] = source
+
     for static in static_paths:
         source = theme / static
         if ignored(Path(static).name):
             continue
         if source.is_file():
-            found.add(posixpath.normpath(posixpath.join(static_dir, source.name)))
+            add(source.name, source)
         elif source.is_dir():
             for folder, subfolders, names in os.walk(source, followlinks=True):
                 subfolders[:] = [s for s in subfolders if not ignored(s)]
                 relative = Path(folder).relative_to(source).as_posix()
                 for name in names:
-                    if not ignored(name):
-                        found.add(posixpath.normpath(posixpath.join(static_dir, relative, name)))
-    return {path.lstrip("/") for path in found}
+                    if not ignored(name) and (Path(folder) / name).is_file():
+                        add(posixpath.join(relative, name), Path(folder) / name)
+    return found
 
 
 def unsafe_to_prune(output: Path, protected: Iterable[Path]) -> Path | None:
