@@ -30,6 +30,7 @@ from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
 from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, context_names, template_salt
 from events.site.search_index import EVENT_PAGES, INDEX_FOLDER, pages_key
+from events.site.write_changed import write_if_changed
 from events.store import open_store
 from events.version import __version__
 
@@ -317,16 +318,5 @@ class _Output:
         if folder not in self._folders:
             folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
-        try:
-            if path.stat().st_size == len(content) and path.read_bytes() == content:
-                return
-        except FileNotFoundError:
-            # A new file: no reader can see a half-written old version, and a
-            # run stopped mid-write leaves a file the next run rewrites.
-            path.write_bytes(content)
+        if write_if_changed(path, content):
             self.written += 1
-            return
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(content)
-        temporary.replace(path)
-        self.written += 1
