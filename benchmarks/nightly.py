@@ -140,7 +140,7 @@ def measure(events: int, runs: int, work_root: Path) -> dict[str, list[dict[str,
         return lambda: (200, "text/calendar; charset=utf-8", feed(index, versions[index]))
 
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in SCENARIOS}
-    with RoutedServer({f"/g/{i}.ics": answer(i) for i in range(groups)}) as server:
+    with RoutedServer({f"/g/{i}.ics": answer(i) for i in range(groups)}, etags=True) as server:
         for _ in range(runs):
             versions.update(dict.fromkeys(versions, 0))
             work = Path(tempfile.mkdtemp(prefix="bench-nightly-", dir=work_root))
