@@ -24,11 +24,11 @@ from events.inputs.groups import load_categories, load_groups
 from events.pelican_output import theme_static_paths
 from events.settings import EventsSettings
 from events.site.duplicates import merge_duplicates
-from events.site.forked_render import share_with_child
 from events.site.manifest import digest, finish_output, known_digests, theme_static_files, unsafe_to_prune
 from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
 from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, context_names, template_salt
+from events.site.render_pool import default_processes, share_work
 from events.site.search_index import EVENT_PAGES, INDEX_FOLDER, pages_key
 from events.site.write_changed import write_if_changed
 from events.store import open_store
@@ -37,6 +37,9 @@ from events.version import __version__
 __all__ = ["BuildRecord", "EventsGenerator", "finish_build", "generator_for"]
 
 log = logging.getLogger(__name__)
+
+# Pages per batch of work: small enough that processes finish together, large enough that taking one costs nothing.
+_PAGE_BATCH = 40
 
 
 @dataclass
@@ -125,9 +128,11 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
         site_fields = attributes_read(template_folders, "site")
         read_only: dict[type, frozenset[str]] = {SiteInfo: site_fields} if site_fields is not None else {}
 
+        # One per process: a forked child inherits it, and its memo of shared objects then serves every batch it takes.
+        digests = InputDigests(salt, read_only)
+
         def write(jobs: Sequence[PageSpec | _OtherFiles]) -> dict[str, Any]:
             output = _Output(root)
-            digests = InputDigests(salt, read_only)
             stamps: dict[str, list[Any]] = {}
             files = rendered = 0
             for job in jobs:
@@ -162,12 +167,11 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             }
 
         pages = self.plan.pages
-        # Planning and writing the other files takes about as long as rendering
-        # two thirds of the pages (measured with 2,500 events), so the child gets
-        # them and a sixth of the pages, and each process does half the work.
-        ours = [spec for number, spec in enumerate(pages) if number % 6 != 5]
-        theirs: list[PageSpec | _OtherFiles] = [_OtherFiles(), *pages[5::6]]
-        counts = share_with_child(list[PageSpec | _OtherFiles](ours), theirs, write)
+        # The other files (JSON, feeds, .ics downloads) are one long job, taken first; the pages follow in batches.
+        batches: list[Sequence[PageSpec | _OtherFiles]] = [[_OtherFiles()]]
+        batches += [pages[start : start + _PAGE_BATCH] for start in range(0, len(pages), _PAGE_BATCH)]
+        processes = self.events_settings.render_processes or default_processes()
+        counts = share_work(batches, write, processes)
         RenderCache({path: FileStamp(*stamp) for path, stamp in counts["stamps"].items()}).save(cache_file)
         log.info(
             "events: %d pages (%d rendered) and %d files, %d rewritten", len(pages), counts["rendered"], counts["files"], counts["written"]

@@ -34,6 +34,7 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
     "EVENTS_NOW": ("", "pin 'now' (ISO 8601 with offset) for reproducible builds; empty means the real time"),
     "EVENTS_COLLECT": (True, "a Pelican run collects feeds before generating; False generates from the store only"),
     "EVENTS_RENDER_ALL": (False, "render every page even when its inputs are unchanged since the last build (ignores the render cache)"),
+    "EVENTS_RENDER_PROCESSES": (0, "processes that render and write the site (forked on Linux; 0: one per core; 1: this process only)"),
     "EVENTS_STORE": ("sqlite", "'sqlite' (embedded, default) or 'dynamodb'"),
     "EVENTS_CACHE_DIR": (".cache", "folder for the SQLite store and the HTTP cache"),
     "EVENTS_SQLITE_PATH": ("", "SQLite store file; empty means <EVENTS_CACHE_DIR>/events.sqlite3"),
@@ -93,6 +94,7 @@ class EventsSettings:
     now: datetime | None
     collect: bool
     full_render: bool
+    render_processes: int
     store: str
     cache_dir: Path
     sqlite_path: Path
@@ -160,6 +162,7 @@ class EventsSettings:
             now=value.instant("EVENTS_NOW"),
             collect=value.flag("EVENTS_COLLECT"),
             full_render=value.flag("EVENTS_RENDER_ALL"),
+            render_processes=value.count("EVENTS_RENDER_PROCESSES"),
             store=store,
             cache_dir=cache_dir,
             sqlite_path=(root / sqlite) if sqlite else cache_dir / "events.sqlite3",
