@@ -134,3 +134,48 @@ def test_a_rerun_the_same_day_reuses_every_parse_and_stores_the_same_events(tmp_
     assert first.parse_stats == {"parsed": len(first.groups), "reused": 0}
     assert second.parse_stats == {"parsed": 0, "reused": len(second.groups)}
     assert before and stored(settings_at(DEMO_NOW)) == before
+
+
+def test_a_week_of_nights_parses_each_feed_once_and_stores_what_a_cold_run_stores(tmp_path):
+    """Feeds unchanged all week: the next nights reuse Monday's parse (its window is wider); a new week parses again.
+    Each night's events equal those of a run with no cache at all."""
+    from events.clock import collection_window
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    groups = tmp_path / "_groups"
+
+    def settings_at(now: datetime, cache: str) -> EventsSettings:
+        return EventsSettings.from_mapping(
+            {
+                "EVENTS_NOW": now.isoformat(),
+                "EVENTS_FETCH_ALLOW_PRIVATE": True,
+                "EVENTS_CACHE_DIR": str(tmp_path / cache),
+                "EVENTS_GROUPS_DIR": str(groups),
+                "EVENTS_SINGLE_EVENTS_DIR": str(empty),
+                "EVENTS_OVERLAYS_DIR": str(empty),
+            },
+            ROOT,
+        )
+
+    def stored(settings: EventsSettings, now: datetime) -> list[tuple[str, str, str, str]]:
+        start, end = collection_window(now, settings.horizon_days)
+        store = SQLiteStore(settings.sqlite_path)
+        try:
+            found = store.window(start, end)
+        finally:
+            store.close()
+        return sorted((s.event_id, s.event.title, s.event.start.isoformat(), s.event.status) for s in found if s.last_seen is None)
+
+    monday = datetime.fromisoformat(DEMO_NOW).astimezone(NEW_YORK)
+    assert monday.weekday() == 0  # its window starts on Sunday, the week before: Tuesday's run starts a week
+    with FeedServer(DATA / "demo" / "feeds") as server:
+        write_demo_groups(DATA / "demo" / "groups", groups, server.base_url)
+        (groups / "offline-group.yaml").unlink()
+        for days, parsed in ((1, "all"), (2, "none"), (7, "none"), (8, "all")):
+            night = monday + timedelta(days=days)
+            report = run_collection(settings_at(night, "cache"))
+            assert report.parse_stats["parsed"] == (len(report.groups) if parsed == "all" else 0), f"day {days}"
+            cold = run_collection(settings_at(night, f"cold-{days}"))
+            assert cold.parse_stats["reused"] == 0
+            assert stored(settings_at(night, "cache"), night) == stored(settings_at(night, f"cold-{days}"), night), f"day {days}"

@@ -38,6 +38,7 @@ from events.clock import Clock, collection_window
 from events.collect.fetch import Fetcher, FetchResult
 from events.collect.normalize import Skip, normalize
 from events.collect.parse_cache import ParseCache
+from events.collect.parse_window import parse_window, within
 from events.collect.sources import jsonld
 from events.collect.sources.base import ParseRequest, SourceError
 from events.collect.sources.registry import SOURCES
@@ -353,11 +354,12 @@ class Collector:
 
     # Phase 2: parsing, pure.
     def _request(self, group_tz: str, url: str, options: Mapping[str, Any], now: datetime) -> ParseRequest:
-        window_start, window_end = collection_window(now, self._settings.horizon_days)
+        """What to parse a document for: over the week-stable `parse_window`, cut to the collection window by `within`."""
+        parse_start, parse_end = parse_window(*collection_window(now, self._settings.horizon_days))
         tz = ZoneInfo(group_tz) if group_tz else self._settings.timezone
         return ParseRequest(
-            window_start,
-            window_end,
+            parse_start,
+            parse_end,
             tz,
             self._settings.max_occurrences,
             self._settings.expand_seconds,
@@ -367,6 +369,7 @@ class Collector:
 
     def _parse(self, item: _Work, now: datetime) -> None:
         parse = SOURCES[item.group.source_type].parse
+        window = collection_window(now, self._settings.horizon_days)
         seen: set[tuple[str, str]] = set()
         for document in item.documents:
             request = self._request(item.group.timezone, document.url, item.group.source_options, now)
@@ -379,6 +382,7 @@ class Collector:
                 item.error = f"{error} ({document.url})"
                 item.reason = "not-a-calendar"
                 return
+            parsed = within(parsed, *window)
             item.warnings.extend(parsed.warnings)
             item.left_out.update(dict(parsed.left_out))
             for occurrence in parsed.occurrences:
@@ -420,8 +424,8 @@ class Collector:
 
     def _single_events(self, entries: Sequence[SingleEvent], now: datetime) -> _Work:
         item = _Work(Group(slug=SINGLE_EVENTS_GROUP, name="Single events", website=""))
-        request = self._request("", "", {}, now)
-        found, warnings = parse_single_events(entries, request)
+        window_start, window_end = collection_window(now, self._settings.horizon_days)
+        found, warnings = parse_single_events(entries, replace(self._request("", "", {}, now), window_start=window_start, window_end=window_end))
         item.occurrences = [(group_for(entry), occurrence) for entry, occurrence in found]
         item.warnings.extend(warnings)
         return item

@@ -2,8 +2,9 @@
 
 A source adapter is a pure function of the document's bytes and the
 request (window, time zone, budgets, settings), so its result can be reused
-whenever both are the same: a rerun the same day (the collection window
-is whole days), a feed answered 304, or one that sends the same bytes. The
+whenever both are the same: any night of the same week (documents are
+parsed over the week-stable `parse_window`), a feed answered 304, or one
+that sends the same bytes. The
 key is a SHA-256 of the adapter's name, the code's version, the request and
 the bytes, and the code is part of the key too (a digest of the adapters'
 source files), so an upgrade never reuses an older parse. Entries not used for
