@@ -134,7 +134,7 @@ def index_shards(output: Path, shards: Mapping[str, str], digests: Mapping[str, 
     started = time.monotonic()
     index = output / INDEX_FOLDER
     by_shard: dict[str, dict[str, str]] = {}
-    for page, shard in sorted(shards.items()):
+    for page, shard in sorted(shards.items(), key=lambda item: (item[1], item[0])):  # months in order: the list is by date
         if not SHARD_NAME.fullmatch(shard):
             raise SearchIndexError(f"search index: the shard {shard!r} of {page} is not a month (YYYY-MM)")
         digest = digests.get(page) if digests is not None else None
