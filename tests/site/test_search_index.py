@@ -6,13 +6,15 @@ import gzip
 import hashlib
 import json
 import shutil
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from factories import NY, make_event, make_stored
 
 from events.site import search_index
+from events.site.event_view import event_view
 from events.site.records import PageSpec
 from events.site.search_index import event_shards, index_shards, shard_key
 from events.site.search_index_order import IndexFormatError, cbor_decode, cbor_encode, stabilize_index
@@ -203,19 +205,19 @@ def test_the_shard_key_follows_its_pages_paths_and_digests():
     assert shard_key({**pages, "events/c/index.html": "3"}) != key
 
 
-def test_an_event_page_is_in_the_shard_of_the_month_its_event_starts():
-    class View:
-        def __init__(self, start: datetime) -> None:
-            self.start = start
-
-    zone = ZoneInfo("America/New_York")
+def test_an_event_page_is_in_the_shard_of_the_month_its_event_starts_in_the_sites_zone():
+    late = event_view(make_stored(make_event("late", datetime(2026, 3, 31, 20, 30, tzinfo=ZoneInfo("America/Los_Angeles")))), NY)
+    new_year = event_view(make_stored(make_event("new", datetime(2027, 1, 1), all_day=True, end=datetime(2027, 1, 2))), NY)
     pages = [
-        PageSpec("events/a/index.html", "events_event", {"view": View(datetime(2026, 3, 31, 23, 30, tzinfo=zone))}),
-        PageSpec("events/b/index.html", "events_event", {"view": View(datetime(2027, 1, 1, tzinfo=zone))}),
-        PageSpec("2026/03/index.html", "events_month", {"view": View(datetime(2026, 3, 1, tzinfo=zone))}),
+        PageSpec("events/late/index.html", "events_event", {"view": late}),
+        PageSpec("events/new/index.html", "events_event", {"view": new_year}),
+        PageSpec("2026/03/index.html", "events_month", {"view": late}),
         PageSpec("search/index.html", "events_search", {}),
     ]
-    assert event_shards(pages) == {"events/a/index.html": "2026-03", "events/b/index.html": "2027-01"}
+    # 20:30 in Los Angeles on March 31 is 23:30 on March 31 in New York: the page shows, and the search sorts by, that start.
+    assert event_shards(pages) == {"events/late/index.html": "2026-03", "events/new/index.html": "2027-01"}
+    utc = event_view(make_stored(make_event("x", datetime(2026, 4, 1, 3, 30, tzinfo=UTC))), NY)  # 23:30 on March 31 in New York
+    assert event_shards([PageSpec("events/x/index.html", "events_event", {"view": utc})]) == {"events/x/index.html": "2026-03"}
 
 
 @pytest.mark.parametrize("value", [0, 23, 24, 255, 256, 65536, 2**32, -1, -500, "", "é" * 30, b"\x00\x01", [], [1, ["a", [2, 3]]], {"k": [1]}])
