@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import logging
 import os
 import shutil
@@ -123,6 +124,29 @@ def test_changed_theme_files_and_pages_are_rewritten_removed_ones_pruned_the_the
     assert "theme/js/forms.js" not in manifest and "team/index.html" not in manifest
     for path in ("theme/css/site.css", "theme/fonts/inter.woff2", "about/index.html"):
         assert manifest[path] == sha(output / path), path
+
+
+def asset_links(output: Path) -> dict[str, set[str]]:
+    """Each theme file linked with a version by some page, with the versions the pages name."""
+    found: dict[str, set[str]] = {}
+    for page in output.rglob("*.html"):
+        for path, version in re.findall(r'"/(theme/[^"?]+)\?v=([0-9a-f]+)"', page.read_text(encoding="utf-8")):
+            found.setdefault(path, set()).add(version)
+    return found
+
+
+def test_pages_link_stylesheets_and_scripts_by_a_digest_of_their_bytes(site):
+    """A browser may keep a script for an hour: a changed script must get a new link on every page, Pelican's own included."""
+    output = site.build()
+    links = asset_links(output)
+    assert {"theme/css/site.css", "theme/js/site.js"} <= set(links)
+    assert all(versions == {sha(output / path)[:12]} for path, versions in links.items()), links
+    assert "?v=" in (output / "about" / "index.html").read_text(), "Pelican's pages get the same links"
+    (site.theme / "static" / "js" / "site.js").write_text("// tonight's script\n")
+    site.build()
+    after = asset_links(output)
+    assert after["theme/js/site.js"] == {sha(output / "theme/js/site.js")[:12]} != links["theme/js/site.js"]
+    assert after["theme/css/site.css"] == links["theme/css/site.css"]
 
 
 # The writer alone

@@ -28,6 +28,12 @@ def _writer(pelican: Any) -> type:
     return ChangedFilesWriter
 
 
+def _initialized(pelican: Any) -> None:
+    from events.pelican_output import add_asset_links
+
+    add_asset_links(pelican)
+
+
 def _finalized(pelican: Any) -> None:
     from events.generator import finish_build
 
@@ -37,6 +43,7 @@ def _finalized(pelican: Any) -> None:
 def register() -> None:
     from pelican import signals
 
+    signals.initialized.connect(_initialized)
     signals.get_generators.connect(_generators)
     signals.get_generators.connect(_theme_static)
     signals.get_writer.connect(_writer)

@@ -8,7 +8,6 @@ into the build's manifest and prunes output/ to it (`site/manifest.py`).
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from pelican.generators import Generator
 
 from events.clock import collection_window
 from events.inputs.groups import load_categories, load_groups
-from events.pelican_output import theme_static_paths
+from events.pelican_output import asset_versions, theme_static_paths
 from events.settings import EventsSettings
 from events.site.duplicates import merge_duplicates
 from events.site.manifest import digest, finish_output, known_digests, theme_static_files, unsafe_to_prune
@@ -29,7 +28,7 @@ from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
 from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, context_names, template_salt
 from events.site.render_pool import default_processes, share_work
-from events.site.search_index import EVENT_PAGES, INDEX_FOLDER, pages_key
+from events.site.search_index import INDEX_FOLDER, event_shards
 from events.site.write_changed import write_if_changed
 from events.store import open_store
 from events.version import __version__
@@ -120,6 +119,8 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             "SITEURL": common["SITEURL"],
             "SITENAME": self.settings.get("SITENAME", ""),
             "pages": sorted((str(p.url), str(p.title)) for p in self.context.get("pages", ())),
+            # Pages link stylesheets and scripts with a digest of their bytes (`add_asset_links`).
+            "assets": asset_versions(self.settings),
         }
         template_folders = [Path(self.theme) / "templates"]
         salt = template_salt(template_folders, site_values, __version__)
@@ -187,13 +188,16 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
                 self.build.digests.update(known_digests(root, index_files))
 
     def _index(self, root: Path, digests: dict[str, str]) -> None:
-        """Pagefind's index of the event pages; a failure keeps the previous index and the rest of the site."""
-        from events.site.search_index import SearchIndexError, index_site
+        """Pagefind's index of the event pages, a bundle per month; a failure keeps the previous bundles and the rest of the site."""
+        from events.site.search_index import SearchIndexError, index_shards
 
         try:
-            index_site(root, pages_key(digests), [p for p in digests if fnmatch.fnmatchcase(p, EVENT_PAGES)])
+            result = index_shards(root, event_shards(self.plan.views), digests)
         except (SearchIndexError, OSError) as error:
             log.error("events: search index not written: %s; the previous index (if any) stays", error)
+            return
+        for shard, reason in result.failed:
+            log.error("events: search index of %s not written: %s; its previous bundle (if any) stays", shard, reason)
 
     def _record(self, build: BuildRecord, counts: dict[str, Any], writer: Any) -> None:
         """What this run planned, for the manifest; Pelican's own files are read from its writer."""

@@ -28,10 +28,11 @@ from typing import Any
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from events.settings import EventsSettings
-from events.site.manifest import theme_static_sources
+from events.site.manifest import file_digest, theme_static_sources
+from events.site.urls import asset_url
 from events.site.write_changed import copy_changed, write_if_changed
 
-__all__ = ["ChangedFilesWriter", "ThemeStaticGenerator", "copied_theme_paths", "theme_static_paths"]
+__all__ = ["ChangedFilesWriter", "ThemeStaticGenerator", "add_asset_links", "asset_versions", "copied_theme_paths", "theme_static_paths"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,33 @@ class _ChangedFile(io.StringIO):
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None) -> None:
         self._abandoned = kind is not None
         self.close()
+
+
+def asset_versions(settings: Mapping[str, Any]) -> dict[str, str]:
+    """The output path of each theme static file ("theme/js/site.js"), with the start of its SHA-256."""
+    sources = theme_static_sources(
+        Path(str(settings.get("THEME", ""))),
+        theme_static_paths(settings),
+        str(settings.get("THEME_STATIC_DIR", "theme")),
+        settings.get("IGNORE_FILES", ()),
+    )
+    return {path: file_digest(source)[:12] for path, source in sorted(sources.items())}
+
+
+def add_asset_links(pelican: Any) -> None:
+    """Pelican's `initialized` signal: every generator's templates get `asset(path)`, a theme file's link with `?v=`
+    and a digest of its bytes, so a browser holding yesterday's script for an hour fetches tonight's with tonight's pages.
+
+    Set through JINJA_GLOBALS, before Pelican makes its generators: each has its own template environment.
+    """
+    settings = pelican.settings
+    versions = asset_versions(settings)
+    site_url = str(settings.get("SITEURL", ""))
+
+    def asset(path: str) -> str:
+        return asset_url(site_url, path, versions.get(path, ""))
+
+    settings["JINJA_GLOBALS"] = {**dict(settings.get("JINJA_GLOBALS") or {}), "asset": asset}
 
 
 def theme_static_paths(settings: Mapping[str, Any]) -> tuple[str, ...]:

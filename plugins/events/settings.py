@@ -61,7 +61,7 @@ SETTING_DOCS: dict[str, tuple[Any, str]] = {
         "http://127.0.0.1:8000",
         "origin of subscribe links, canonical URLs and embed snippets when SITEURL is not absolute (where `invoke serve` answers)",
     ),
-    "EVENTS_SEARCH": (True, "index the event pages with Pagefind after a build that rewrote HTML (needs the pagefind-bin package)"),
+    "EVENTS_SEARCH": (True, "index the event pages with Pagefind, a bundle per month whose pages changed (needs the pagefind-bin package)"),
     "EVENTS_EMPTY_FEED_NIGHTS": (3, "nights a feed suddenly listing none (or few) of its upcoming events is held like a failed fetch; 0 believes it at once"),
     "EVENTS_SUSPECT_DROP_SHARE": (0.8, "a feed losing more than this share of its upcoming events at once (at least 5) is suspect; 1 turns this off"),
     "EVENTS_NIGHTLY_MAX_FAILED_SHARE": (0.5, "`invoke nightly` fails when more than this share of groups failed to collect"),

@@ -159,6 +159,36 @@ def test_search_finds_an_event_by_a_word_of_its_description_by_a_facet_and_by_da
         page.close()
 
 
+def test_search_merges_the_month_bundles_for_words_facets_and_the_date_order(demo_site, site_url, browser):
+    """The index is a bundle per month (2026-03, -04, -05 in the demo); one search covers them all."""
+    assert json.loads((demo_site / "pagefind" / "shards.json").read_text())["shards"] == ["2026-03", "2026-04", "2026-05"]
+    events = json.loads((demo_site / "api" / "events.json").read_text())["events"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    links = "() => [...document.querySelectorAll('#search-results a')].map(a => new URL(a.href).pathname)"
+    try:
+        page.goto(site_url + "/search/?q=hack+night")
+        hack_nights = {e["page"] for e in events if e["title"].startswith("Civic Tech Hack Night")}
+        page.wait_for_function(f"() => document.querySelectorAll('#search-results a').length === {len(hack_nights)}", timeout=15000)
+        assert set(page.evaluate(links)) == hack_nights and {p[:7] for p in [e["start"] for e in events if e["page"] in hack_nights]} == {"2026-03", "2026-04"}
+        # The facets count every month; a filter no other month has (only March has a cancelled event) finds that event only.
+        group = "Northern Virginia Linux Users Group"
+        assert page.locator("#facet-group option", has_text=group).inner_text() == f"{group} (5)"
+        page.goto(site_url + "/search/?status=Cancelled")
+        page.wait_for_function("() => /found/.test(document.getElementById('search-status').textContent)", timeout=15000)
+        assert page.locator("#search-results a").all_inner_texts() == ["Data Science Happy Hour"]
+        # No words: every month's events by date, oldest first, across the bundles.
+        page.goto(site_url + "/search/?group=" + group.replace(" ", "+"))
+        page.wait_for_function("() => document.querySelectorAll('#search-results a').length === 5", timeout=15000)
+        expected = [e["page"] for e in sorted(events, key=lambda e: e["start"]) if e["group_name"] == group]
+        assert page.evaluate(links) == expected and len({p[:7] for p in [e["start"] for e in events if e["group_name"] == group]}) == 3
+        page.goto(site_url + "/search/?attendance=In+person")
+        page.wait_for_function("() => /found/.test(document.getElementById('search-status').textContent)", timeout=15000)
+        in_person = [e["page"] for e in sorted(events, key=lambda e: e["start"]) if e["location_type"] == "in_person"]
+        assert page.evaluate(links) == in_person
+    finally:
+        page.close()
+
+
 def test_search_page_says_it_needs_javascript_when_it_is_off(site_url, browser):
     context = browser.new_context(java_script_enabled=False)
     try:

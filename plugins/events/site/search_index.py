@@ -1,41 +1,65 @@
-"""Pagefind search index of the event pages, written into the output folder.
+"""Pagefind search index of the event pages, one bundle per month, written into the output folder.
 
 Pagefind (PyPI `pagefind-bin`, a static binary, no network) reads the
 built event pages (`data-pagefind-body`, `data-pagefind-filter` facets) and
-writes output/pagefind/: the index, in fragments the browser fetches as it
-searches, and its script. `search_index_order` then makes the files
-byte-stable, so the same pages give the same index. A build that rewrote no
-HTML page leaves the index as it is, so an unchanged night costs nothing;
-a rebuilt index replaces only the files whose bytes changed, and a failed
-one leaves the previous index in place.
+writes an index: fragments the browser fetches as it searches, and its
+script. The index is sharded by the month each event starts: every shard is
+its own bundle, output/pagefind/<YYYY-MM>/, made of that month's pages and
+stamped with a key of their paths and digests, so a night that changed a
+few pages runs Pagefind over their months only. `pagefind/shards.json`
+lists the bundles; the search page loads the first and merges the others
+(Pagefind's `mergeIndex`), so one search covers every month.
+
+`search_index_order` makes each bundle byte-stable, so the same pages give
+the same files. A rebuilt bundle replaces only the files whose bytes
+changed; a shard whose indexing failed keeps its previous bundle (and the
+other shards theirs); a month with no event page left loses its bundle.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from events.site.event_view import EventView
 from events.site.search_index_order import stabilize_index
+from events.site.urls import index_file
 
-__all__ = ["INDEX_FOLDER", "SearchIndexError", "SearchIndexResult", "index_site", "needs_indexing", "pagefind_binary", "pages_key", "replace_index"]
+__all__ = [
+    "INDEX_FOLDER",
+    "SHARD_LIST",
+    "SearchIndexError",
+    "SearchIndexResult",
+    "bundle_complete",
+    "event_shards",
+    "index_shards",
+    "pagefind_binary",
+    "replace_index",
+    "shard_key",
+    "shard_of",
+]
 
 log = logging.getLogger(__name__)
 
 INDEX_FOLDER = "pagefind"
+SHARD_LIST = "shards.json"  # in INDEX_FOLDER: the bundles the search page merges, oldest month first
 EVENT_PAGES = "events/*/index.html"
-# Hidden (never published): the pages the index was made of.
+ENTRY = "pagefind-entry.json"
+# Hidden (never published): the pages a bundle was made of.
 STAMP = ".pages-key"
-TIMEOUT_SECONDS = 3600  # a national-size site indexes in minutes; an hour means the binary hangs
+SHARD_NAME = re.compile(r"[0-9]{4}-[0-9]{2}")
+TIMEOUT_SECONDS = 3600  # a national-size month indexes in seconds; an hour means the binary hangs
 
 
 class SearchIndexError(RuntimeError):
@@ -44,11 +68,33 @@ class SearchIndexError(RuntimeError):
 
 @dataclass(frozen=True)
 class SearchIndexResult:
-    indexed: bool
+    shards: tuple[str, ...]  # listed in shards.json: every shard with a complete bundle
+    indexed: tuple[str, ...]  # shards Pagefind ran over
+    failed: tuple[tuple[str, str], ...]  # (shard, why): each keeps its previous bundle, if any
+    dropped: tuple[str, ...]  # bundles removed: their month has no event page any more
     seconds: float
-    reason: str
     written: int = 0  # index files whose bytes changed
-    removed: int = 0
+    removed: int = 0  # index files removed
+
+
+def shard_of(start: date) -> str:
+    """The shard of an event starting at `start` (a date or a datetime, as its page shows it): its month."""
+    return f"{start:%Y-%m}"
+
+
+def event_shards(views: Iterable[EventView]) -> dict[str, str]:
+    """Each event page's shard, from the start of the event its page shows (read from the plan's views:
+    an event page's context is made only when it is rendered).
+
+    The page's `date[datetime]` sort value is that same start, so the
+    shards in month order, each sorted by date, are the pages by date.
+    """
+    return {index_file(view.url): shard_of(view.start) for view in views}
+
+
+def shard_key(pages: Mapping[str, str]) -> str:
+    """What a bundle is made of: its pages' paths and content digests (a page added, changed or gone changes it)."""
+    return hashlib.sha256(json.dumps(sorted(pages.items())).encode()).hexdigest()
 
 
 def pagefind_binary() -> Path:
@@ -59,54 +105,105 @@ def pagefind_binary() -> Path:
     return Path(get_executable())
 
 
-def pages_key(digests: Mapping[str, str]) -> str:
-    """What the index is made of: every event page's path and content digest (a page added, changed or gone changes it)."""
-    pages = sorted((path, digest) for path, digest in digests.items() if fnmatch.fnmatchcase(path, EVENT_PAGES))
-    return hashlib.sha256(json.dumps(pages).encode()).hexdigest()
-
-
-def needs_indexing(output: Path, key: str) -> bool:
-    """Index when the event pages differ from those the index was made of, or when there is no index yet."""
-    index = output / INDEX_FOLDER
-    if not (index / "pagefind-entry.json").exists():
-        return True
+def bundle_complete(bundle: Path) -> bool:
+    """The bundle has its entry file and the script, metadata and WebAssembly the entry names."""
     try:
-        return (index / STAMP).read_text(encoding="utf-8") != key
+        entry = json.loads((bundle / ENTRY).read_text(encoding="utf-8"))
+        languages = entry["languages"].values()
+        needed = [bundle / "pagefind.js"] + [bundle / f"pagefind.{lang['hash']}.pf_meta" for lang in languages]
+        needed += [bundle / f"wasm.{lang['wasm']}.pagefind" for lang in languages if lang.get("wasm")]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return bool(needed) and all(path.is_file() for path in needed)
+
+
+def needs_indexing(bundle: Path, key: str) -> bool:
+    """Index when the pages differ from those the bundle was made of, or when the bundle is missing or incomplete."""
+    try:
+        return (bundle / STAMP).read_text(encoding="utf-8") != key or not bundle_complete(bundle)
     except OSError:
         return True
 
 
-def index_site(output: Path, key: str, pages: Sequence[str] | None = None) -> SearchIndexResult:
-    """Index the event pages of `output` (only `pages` when given), unless the index there was made of the same pages.
+def index_shards(output: Path, shards: Mapping[str, str], digests: Mapping[str, str] | None = None) -> SearchIndexResult:
+    """Bring output/pagefind/ to one complete bundle per shard of `shards` ({event page: shard}).
 
-    The pages are read from a folder of links to exactly the planned ones:
-    a page of a removed event still in `output/` until the build prunes it
-    must not reach the index.
+    `digests` ({page: SHA-256}, as the generator records them) says which
+    pages changed; a page without one is read and hashed. Only shards whose
+    pages changed, or whose bundle is missing or incomplete, are indexed.
     """
-    if not needs_indexing(output, key):
-        return SearchIndexResult(False, 0.0, "no event page changed")
-    chosen = sorted(pages) if pages is not None else sorted(p.relative_to(output).as_posix() for p in output.glob(EVENT_PAGES))
-    if not chosen:
-        # Pagefind refuses an empty site; with no event there is nothing to find.
-        shutil.rmtree(output / INDEX_FOLDER, ignore_errors=True)
-        return SearchIndexResult(False, 0.0, "no event pages")
-    binary = pagefind_binary()
     started = time.monotonic()
+    index = output / INDEX_FOLDER
+    by_shard: dict[str, dict[str, str]] = {}
+    for page, shard in sorted(shards.items(), key=lambda item: (item[1], item[0])):  # months in order: the list is by date
+        if not SHARD_NAME.fullmatch(shard):
+            raise SearchIndexError(f"search index: the shard {shard!r} of {page} is not a month (YYYY-MM)")
+        digest = digests.get(page) if digests is not None else None
+        by_shard.setdefault(shard, {})[page] = digest or hashlib.sha256((output / page).read_bytes()).hexdigest()
+    if not by_shard:
+        # Pagefind refuses an empty site; with no event there is nothing to find.
+        shutil.rmtree(index, ignore_errors=True)
+        return SearchIndexResult((), (), (), (), 0.0)
+    indexed: list[str] = []
+    failed: list[tuple[str, str]] = []
+    written = removed = 0
+    binary: Path | None = None
+    for shard, pages in by_shard.items():
+        key = shard_key(pages)
+        bundle = index / shard
+        if not needs_indexing(bundle, key):
+            continue
+        binary = binary or pagefind_binary()  # missing: no shard can be indexed, say so once
+        try:
+            changed, gone = _index_bundle(binary, output, bundle, sorted(pages), key)
+        except (SearchIndexError, OSError) as error:
+            failed.append((shard, str(error)))
+            continue
+        indexed.append(shard)
+        written, removed = written + changed, removed + gone
+    listed = tuple(shard for shard in by_shard if bundle_complete(index / shard))
+    _write_if_changed(index / SHARD_LIST, (json.dumps({"shards": listed}, indent=1) + "\n").encode())
+    # After the list, so a visitor who loaded the new list never asks for a bundle already gone.
+    dropped = []
+    for child in sorted(index.iterdir()):
+        if child.name in by_shard or child.name == SHARD_LIST:
+            continue
+        if child.is_dir():
+            removed += sum(1 for p in child.rglob("*") if p.is_file())
+            shutil.rmtree(child)
+            dropped.append(child.name)
+        else:  # the single index of an earlier layout
+            child.unlink()
+            removed += 1
+    seconds = time.monotonic() - started
+    if indexed or dropped:
+        log.info(
+            "events: search index: %d of %d month bundles indexed in %.1f s (%s), %d dropped; %d files written, %d removed",
+            len(indexed), len(by_shard), seconds, " ".join(indexed) or "none", len(dropped), written, removed,
+        )
+    return SearchIndexResult(listed, tuple(indexed), tuple(failed), tuple(dropped), seconds, written, removed)
+
+
+def _index_bundle(binary: Path, output: Path, bundle: Path, pages: Sequence[str], key: str) -> tuple[int, int]:
+    """Index exactly `pages` of `output` into `bundle`; returns (files written, files removed).
+
+    The pages are read from a folder of links to them: a page of a removed
+    event still in `output/` until the build prunes it, or a page of another
+    month, must not reach the bundle.
+    """
     # Inside output/ (the one folder a build may surely write, as a non-root service); hidden, and gone when done.
     with tempfile.TemporaryDirectory(prefix=".pagefind-site-", dir=output) as work:
         site, fresh = Path(work) / "site", Path(work) / "index"
-        for page in chosen:
+        for page in pages:
             _link_or_copy(output / page, site / page)
         command = [str(binary), "--site", str(site), "--glob", EVENT_PAGES, "--output-path", str(fresh), "--quiet"]
         result = _run_pagefind(command)
         if result.returncode != 0:
             raise SearchIndexError(f"search index: pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()[-2000:]}")
         stabilize_index(fresh)
-        written, removed = replace_index(fresh, output / INDEX_FOLDER)
-    (output / INDEX_FOLDER / STAMP).write_text(key, encoding="utf-8")
-    seconds = time.monotonic() - started
-    log.info("events: search index of %s written in %.1f s (%d files written, %d removed)", EVENT_PAGES, seconds, written, removed)
-    return SearchIndexResult(True, seconds, "event pages changed", written, removed)
+        written, removed = replace_index(fresh, bundle)
+    (bundle / STAMP).write_text(key, encoding="utf-8")
+    return written, removed
 
 
 def replace_index(fresh: Path, index: Path) -> tuple[int, int]:
@@ -121,7 +218,7 @@ def replace_index(fresh: Path, index: Path) -> tuple[int, int]:
     new = {p.relative_to(fresh).as_posix(): p for p in sorted(fresh.rglob("*")) if p.is_file()}
     old = {p.relative_to(index).as_posix() for p in index.rglob("*") if p.is_file() and p.name != STAMP} if index.is_dir() else set()
     written = 0
-    for relative in sorted(new, key=lambda name: name == "pagefind-entry.json"):
+    for relative in sorted(new, key=lambda name: name == ENTRY):
         target = index / relative
         content = new[relative].read_bytes()
         try:
@@ -134,6 +231,17 @@ def replace_index(fresh: Path, index: Path) -> tuple[int, int]:
     for relative in sorted(old - set(new)):
         (index / relative).unlink()
     return written, len(old - set(new))
+
+
+def _write_if_changed(path: Path, content: bytes) -> None:
+    try:
+        if path.read_bytes() == content:
+            return
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(content)
+    temporary.replace(path)
 
 
 def _run_pagefind(command: list[str]) -> subprocess.CompletedProcess[str]:

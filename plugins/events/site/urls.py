@@ -26,6 +26,7 @@ __all__ = [
     "api_upcoming",
     "api_virtual",
     "api_week",
+    "asset_url",
     "category_page",
     "correction_form",
     "day_page",
@@ -60,6 +61,11 @@ OG_IMAGE = "theme/og-card.png"  # the site card social previews show (theme/stat
 def absolute_url(site_url: str, path: str) -> str:
     """`path` under SITEURL: absolute in published builds, root-relative ("/a/b/") when SITEURL is empty."""
     return f"{site_url.rstrip('/')}/{path.lstrip('/')}"
+
+
+def asset_url(site_url: str, path: str, version: str) -> str:
+    """A stylesheet's or script's link: `?v=` and a digest of its bytes, so a changed file gets a new URL."""
+    return absolute_url(site_url, path) + (f"?v={version}" if version else "")
 
 
 def page_url(path: str) -> str:

@@ -89,6 +89,7 @@
     var selects = [];
     var latest = 0;
     var pagefind;
+    var shards = [];
 
     function readUrl() {
       var params = new URLSearchParams(location.search);
@@ -128,6 +129,24 @@
       status.textContent = total === 1 ? "1 event found." : total + " events found" + shown + ".";
     }
 
+    // Every event matching the filters, oldest first. Pagefind merges the bundles by score, and a sorted
+    // search scores a result by its rank within its own bundle, so merged the months would interleave.
+    // The bundles are months, listed oldest first: each one's results by date, one bundle after the
+    // other, are all the results by date. Each bundle has a "shard" filter (mergeFilter) to ask it alone.
+    async function byDate(filters) {
+      var sort = { date: "asc" };
+      var response = await pagefind.search(null, { filters: filters, sort: sort });
+      var counts = response.filters.shard || {};
+      var holding = shards.filter(function (shard) { return counts[shard]; });
+      if (holding.length < 2) { return response; }
+      var results = [];
+      for (var i = 0; i < holding.length && results.length < RESULT_LIMIT; i++) {
+        var one = await pagefind.search(null, { filters: Object.assign({}, filters, { shard: holding[i] }), sort: sort });
+        results = results.concat(one.results.slice(0, RESULT_LIMIT - results.length));
+      }
+      return { results: results, total: response.results.length };
+    }
+
     async function run() {
       var ticket = ++latest;
       writeUrl();
@@ -143,10 +162,10 @@
         status.textContent = "Type a word, or choose a topic, group, place or dates.";
         return;
       }
-      var response = await pagefind.search(term || null, { filters: filters, sort: term ? undefined : { date: "asc" } });
+      var response = term ? await pagefind.search(term, { filters: filters }) : await byDate(filters);
       var found = await Promise.all(response.results.slice(0, RESULT_LIMIT).map(function (r) { return r.data(); }));
       if (ticket !== latest) { return; }
-      var total = response.results.length;
+      var total = response.total === undefined ? response.results.length : response.total;
       if (first || last) {
         found = found.filter(function (data) {
           var start = data.meta.date || "", end = data.meta.last || start;
@@ -157,9 +176,21 @@
       show(found, total);
     }
 
-    import(form.getAttribute("data-bundle") + "pagefind.js").then(async function (module) {
-      pagefind = module;
-      await pagefind.options({ baseUrl: form.getAttribute("data-base") || "/" });
+    // One Pagefind bundle per month, listed oldest first in shards.json (written with the index, so this
+    // page does not change when events do): the first is loaded, the others merged into it.
+    var bundles = form.getAttribute("data-bundle");
+    var base = form.getAttribute("data-base") || "/";
+    fetch(bundles + "shards.json", { cache: "no-cache" }).then(function (response) {
+      if (!response.ok) { throw new Error("no search index"); }
+      return response.json();
+    }).then(async function (list) {
+      shards = (list && list.shards) || [];
+      if (!shards.length) { throw new Error("an empty search index"); }
+      pagefind = await import(bundles + shards[0] + "/pagefind.js");
+      await pagefind.options({ baseUrl: base, mergeFilter: { shard: shards[0] } });
+      await Promise.all(shards.slice(1).map(function (shard) {
+        return pagefind.mergeIndex(bundles + shard + "/", { baseUrl: base, mergeFilter: { shard: shard } });
+      }));
       var available = await pagefind.filters();
       var holder = form.querySelector("[data-facets]");
       FACETS.forEach(function (facet) {
@@ -187,7 +218,7 @@
       form.addEventListener("change", run);
       form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
       run();
-    }, function () {
+    }).catch(function () {
       status.textContent = "Search is not available: this build has no search index. Every listing still works.";
     });
   }
