@@ -117,3 +117,8 @@ def test_the_summary_carries_the_builds_file_counts(tmp_path):
     assert {k: stage[k] for k in ("planned", "written", "unchanged", "removed", "files")} == {
         "planned": 1, "written": 1, "unchanged": 0, "removed": 1, "files": 1
     }
+    # The process's own memory high-water mark, rising (never falling) from stage to stage.
+    import resource
+
+    collect, now = result.summary["stages"]["collect"]["peak_rss_mib"], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert 0 < collect <= stage["peak_rss_mib"] <= round(now)

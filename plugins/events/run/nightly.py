@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -126,8 +127,23 @@ class NightlyRun:
         result = action()
         seconds = round(self._monotonic() - started, 3)
         summary["stages"][name] = {"ok": True, "seconds": seconds}
+        peak = peak_memory_mib()
+        if peak is not None:
+            # This process's high-water mark so far (not its forked render processes or Pagefind's).
+            summary["stages"][name]["peak_rss_mib"] = peak
         log.info("%s: done in %.1f s", name, seconds, extra={"stage": name, "seconds": seconds})
         return result
+
+
+def peak_memory_mib() -> int | None:
+    """The most memory this process has held so far (peak resident set), in MiB; None where it cannot be read."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux counts kilobytes, macOS bytes.
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024))
 
 
 def _group_summary(report: GroupReport) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def merge_duplicates(events: Sequence[StoredEvent]) -> list[StoredEvent]:
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    generic = {canonical_url(s.event.group_website) for s in events} - {""}
+    generic = {canonical_url(website) for website in {s.event.group_website for s in events}} - {""}
     _link_near(events, lambda s: _url_key(s, generic), timedelta(minutes=URL_MINUTES), union)
     _link_near(events, lambda s: title_key(s.event.title) or None, timedelta(minutes=TITLE_MINUTES), union)
 
