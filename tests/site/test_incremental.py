@@ -161,3 +161,16 @@ def test_the_next_day_renders_only_pages_that_show_the_day(tmp_path):
     assert tree(output) == tree(cold)
     assert {p: p.stat().st_mtime_ns for p in event_pages} == event_pages, "no event page is rewritten"
     assert 0 < rendered(output) < rendered(cold) - 12, "the home page and the pages with a day heading render again, event pages do not"
+
+
+def test_any_number_of_render_processes_writes_the_same_site(tmp_path):
+    site = Site(tmp_path)
+    now = datetime.fromisoformat(DEMO_NOW).astimezone(NEW_YORK)
+    rng = random.Random(3)
+    events = {f"p{n:03d}{'0' * 16}": {"group_id": rng.choice(GROUPS), "title": f"Talk {n}", "start": now + timedelta(days=rng.randint(0, 30))} for n in range(60)}
+    write_store(site, events, now)
+    trees = []
+    for processes in (1, 3):
+        site.base["EVENTS_RENDER_PROCESSES"] = str(processes)
+        trees.append(tree(site.build(f"output-{processes}", now, f"cache-{processes}")))
+    assert trees[0] == trees[1] and len(trees[0]) > 200
