@@ -167,7 +167,10 @@ def test_any_number_of_render_processes_writes_the_same_site(tmp_path):
     site = Site(tmp_path)
     now = datetime.fromisoformat(DEMO_NOW).astimezone(NEW_YORK)
     rng = random.Random(3)
-    events = {f"p{n:03d}{'0' * 16}": {"group_id": rng.choice(GROUPS), "title": f"Talk {n}", "start": now + timedelta(days=rng.randint(0, 30))} for n in range(60)}
+    events = {
+        f"p{n:03d}{'0' * 16}": {"group_id": rng.choice(GROUPS), "title": f"Talk {n}", "start": now + timedelta(days=rng.randint(0, 30))}
+        for n in range(60)
+    }
     write_store(site, events, now)
     trees = []
     for processes in (1, 3):
