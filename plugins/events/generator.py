@@ -156,7 +156,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
                         info = (root / job.path).stat()
                         stamps[job.path] = [inputs, info.st_size, info.st_mtime_ns, output.digests[job.path]]
                     continue
-                for artifact in self.plan.artifacts():
+                for artifact in self.plan.artifact_parts()[job.part]():
                     output.write(artifact.path, artifact.content)
                     files += 1
             return {
@@ -168,8 +168,8 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             }
 
         pages = self.plan.pages
-        # The other files (JSON, feeds, .ics downloads) are one long job, taken first; the pages follow in batches.
-        batches: list[Sequence[PageSpec | _OtherFiles]] = [[_OtherFiles()]]
+        # The other files (feeds, .ics downloads, JSON) are a few long jobs, taken first; the pages follow in batches.
+        batches: list[Sequence[PageSpec | _OtherFiles]] = [[_OtherFiles(part)] for part in range(len(self.plan.artifact_parts()))]
         batches += [pages[start : start + _PAGE_BATCH] for start in range(0, len(pages), _PAGE_BATCH)]
         processes = self.events_settings.render_processes or default_processes()
         counts = share_work(batches, write, processes)
@@ -297,7 +297,9 @@ def _relative(path: Path, root: Path) -> str:
 
 @dataclass(frozen=True)
 class _OtherFiles:
-    """The job of planning and writing every non-HTML file (JSON, feeds, .ics downloads, sitemap)."""
+    """The job of planning and writing one part of the non-HTML files (`SitePlan.artifact_parts`)."""
+
+    part: int
 
 
 def _bytecode_cache(folder: Path) -> FileSystemBytecodeCache | None:

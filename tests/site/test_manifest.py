@@ -260,7 +260,7 @@ def test_a_build_that_fails_midway_prunes_nothing(project, monkeypatch):
 
     from events.site import plan
 
-    monkeypatch.setattr(plan.SitePlan, "artifacts", broken)
+    monkeypatch.setattr(plan.SitePlan, "artifact_parts", lambda self: (broken,))
     with pytest.raises(RuntimeError, match="the disk filled up"):
         project.generate()
     assert files_of(output) == before

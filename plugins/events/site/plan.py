@@ -1,19 +1,19 @@
 """Site planning: events -> everything the generator writes.
 
 Pure. `pages.plan_pages` gives the HTML pages (PageSpec) and
-`artifacts.plan_artifacts` the other files (JSON, ICS, XML); the generator
-only renders and writes what this returns.
+`SitePlan.artifact_parts` the other files (JSON, ICS, XML) in independent
+parts; the generator only renders and writes what this returns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from events.models import StoredEvent
 from events.site.event_view import EventView, event_view
-from events.site.files.data_files import plan_artifacts
+from events.site.files.data_files import api_files, feed_files
 from events.site.files.page_files import plan_page_files
 from events.site.pages.digest_pages import digest_files, plan_digest_index
 from events.site.pages.form_pages import input_schema_files, plan_form_pages
@@ -34,18 +34,30 @@ class SitePlan:
     site: SiteInfo
 
     def artifacts(self) -> Iterator[Artifact]:
-        """Every non-HTML file, each made as the caller asks for the next (and can let it go once written).
-        Planned on request, so that the generator can plan them in the process that writes them while
-        another renders pages."""
-        views, pages = list(self.views), list(self.pages)
-        digests = digest_files(views, self.now, self.site)
+        """Every non-HTML file, each made as the caller asks for the next (and can let it go once written)."""
+        for part in self.artifact_parts():
+            yield from part()
+
+    def artifact_parts(self) -> tuple[Callable[[], Iterator[Artifact]], ...]:
+        """The non-HTML files in independent parts, the longest first, so that several processes can make them
+        at once; each part makes its files on request, in the process that writes them."""
+        return (self._feeds, self._page_files, self._api, self._schemas_and_digests)
+
+    def _feeds(self) -> Iterator[Artifact]:
+        return feed_files(self.views, self.now, self.site)
+
+    def _api(self) -> Iterator[Artifact]:
+        return api_files(self.views, self.now, self.site)
+
+    def _page_files(self) -> Iterator[Artifact]:
+        digests = digest_files(list(self.views), self.now, self.site)
         # The digest pages are written as files, not rendered; the sitemap lists them all the same.
         digest_pages = tuple(page_url(d.path) for d in digests if d.path.endswith(".html"))
-        with_digests = replace(self.site, extra_pages=self.site.extra_pages + digest_pages)
-        yield from plan_artifacts(views, self.now, self.site)
-        yield from plan_page_files(views, pages, with_digests)
+        return plan_page_files(self.views, self.pages, replace(self.site, extra_pages=self.site.extra_pages + digest_pages))
+
+    def _schemas_and_digests(self) -> Iterator[Artifact]:
         yield from input_schema_files(self.site)
-        yield from digests
+        yield from digest_files(list(self.views), self.now, self.site)
 
 
 def plan_site(events: Sequence[StoredEvent], now: datetime, site: SiteInfo) -> SitePlan:

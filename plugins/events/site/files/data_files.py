@@ -19,7 +19,7 @@ from events.site.files.news_feeds import new_event_feeds
 from events.site.records import Artifact, SiteInfo
 from events.site.urls import absolute_url, api_schema
 
-__all__ = ["plan_artifacts", "upcoming_of"]
+__all__ = ["api_files", "feed_files", "plan_artifacts", "upcoming_of"]
 
 
 def upcoming_of(views: Sequence[EventView], now: datetime) -> list[EventView]:
@@ -29,12 +29,24 @@ def upcoming_of(views: Sequence[EventView], now: datetime) -> list[EventView]:
 
 def plan_artifacts(views: Sequence[EventView], now: datetime, site: SiteInfo) -> Iterator[Artifact]:
     """Every JSON and feed file, each made when the caller asks for the next, so only one is held at a time."""
+    yield from api_files(views, now, site)
+    yield from feed_files(views, now, site)
+
+
+def api_files(views: Sequence[EventView], now: datetime, site: SiteInfo) -> Iterator[Artifact]:
+    """The JSON API, its schemas and /health.json."""
+    views = sorted(views, key=lambda v: (v.start, v.event.event_id))
+    upcoming = upcoming_of(views, now)
+    yield from ApiPlanner(site, now, views, upcoming, feed_members(upcoming)).artifacts()
+    yield from _schema_files(site)
+    yield Artifact("health.json", dump_json(health(views, len(upcoming), now, site)))
+
+
+def feed_files(views: Sequence[EventView], now: datetime, site: SiteInfo) -> Iterator[Artifact]:
+    """Every iCalendar feed (the site's, each state's, group's and topic's) and the Atom and RSS feeds of new events."""
     views = sorted(views, key=lambda v: (v.start, v.event.event_id))
     upcoming = upcoming_of(views, now)
     members = feed_members(upcoming)
-    yield from ApiPlanner(site, now, views, upcoming, members).artifacts()
-    yield from _schema_files(site)
-    yield Artifact("health.json", dump_json(health(views, len(upcoming), now, site)))
     writer = IcsWriter(site.uid_domain, site.url, site.categories)
     for feed in feed_catalog(site.name, site.states, site.groups, site.categories):
         meta = CalendarMeta(
