@@ -23,7 +23,7 @@ from events.inputs.groups import load_categories, load_groups
 from events.pelican_output import asset_versions, theme_static_paths
 from events.settings import EventsSettings
 from events.site.duplicates import merge_duplicates
-from events.site.manifest import digest, finish_output, known_digests, theme_static_files, unsafe_to_prune
+from events.site.manifest import PreviousBuild, digest, finish_output, theme_static_files, unsafe_to_prune
 from events.site.plan import SitePlan, plan_site
 from events.site.records import PageSpec, SiteInfo
 from events.site.render_cache import FileStamp, InputDigests, RenderCache, Uncacheable, attributes_read, context_names, template_salt
@@ -49,6 +49,7 @@ class BuildRecord:
     pelican_files: set[str] = field(default_factory=set)  # files Pelican's writer wrote (its `_written_files`)
     copied_files: set[str] = field(default_factory=set)  # content files Pelican copies (static files, OUTPUT_SOURCES)
     counts: dict[str, int] = field(default_factory=dict)
+    previous: PreviousBuild | None = None  # the manifest output/ held when generation began, read once
     writer_known: bool = False  # False: another plugin's writer, whose files cannot be known, so nothing is pruned
     generated: bool = False  # the plugin wrote everything it planned
 
@@ -102,6 +103,10 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
 
     def generate_output(self, writer: Any) -> None:
         root = Path(self.output_path)
+        # Read before anything is written: the digests of files no newer than it are taken from it.
+        previous = PreviousBuild.read(root)
+        if self.build is not None:
+            self.build.previous = previous
         # Templates cannot change during one build; auto_reload would stat base.html at every `extends`.
         self.env.auto_reload = False
         # Compiling the theme is a tenth of a small build; Jinja keys the cache on each template's source.
@@ -185,7 +190,7 @@ class EventsGenerator(Generator):  # type: ignore[misc]  # Pelican is untyped
             index = root / INDEX_FOLDER
             if self.events_settings.search and index.is_dir():
                 index_files = [p.relative_to(root).as_posix() for p in sorted(index.rglob("*")) if p.is_file()]
-                self.build.digests.update(known_digests(root, index_files))
+                self.build.digests.update(previous.digests(root, index_files))
 
     def _index(self, root: Path, digests: dict[str, str]) -> None:
         """Pagefind's index of the event pages, a bundle per month; a failure keeps the previous bundles and the rest of the site."""
@@ -275,8 +280,9 @@ def finish_build(pelican: Any) -> None:
     root = output.resolve()
     others = {_relative(Path(p), root) for p in record.pelican_files} - {""}
     unplanned = [p for p in sorted(others | static | record.copied_files) if p not in planned and (output / p).is_file()]
-    planned.update(known_digests(output, unplanned))
-    counts = finish_output(output, planned, settings.get("OUTPUT_RETENTION", ()), extra=record.counts)
+    previous = record.previous or PreviousBuild.read(output)
+    planned.update(previous.digests(output, unplanned))
+    counts = finish_output(output, planned, settings.get("OUTPUT_RETENTION", ()), extra=record.counts, previous=previous)
     record.counts.update(counts.as_dict())
     log.info(
         "events: %d files planned, %d written, %d unchanged, %d removed",

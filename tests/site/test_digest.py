@@ -81,6 +81,12 @@ def test_the_demo_weeks_digest_lists_exactly_its_events(demo_site):
     assert "Data Science Happy Hour" not in text  # cancelled
 
 
+def test_the_sitemap_lists_every_digest_page_written_and_no_other(demo_site):
+    written = {p.parent.relative_to(demo_site).as_posix() + "/" for p in (demo_site / "digest").glob("*/index.html")}
+    listed = {m for m in re.findall(r"<loc>[^<]*?/(digest/[^<]+/)</loc>", (demo_site / "sitemap.xml").read_text())}
+    assert written and listed == written
+
+
 def test_the_digest_page_is_email_ready_inline_styles_and_nothing_fetched(demo_site):
     html = (demo_site / "digest" / "2026-W10" / "index.html").read_text()
     page = _Links()

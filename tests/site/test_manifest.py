@@ -13,9 +13,9 @@ from factories import make_stored
 from events.site.manifest import (
     MANIFEST_NAME,
     Manifest,
+    PreviousBuild,
     build_counts,
     finish_output,
-    known_digests,
     stray_files,
     theme_static_files,
     theme_static_sources,
@@ -39,7 +39,7 @@ def sha(path: Path) -> str:
 # Pure parts
 
 
-def test_known_digests_read_only_files_changed_since_the_manifest(tmp_path):
+def test_digests_read_only_files_changed_since_the_previous_manifest(tmp_path):
     import os
 
     output = tmp_path / "output"
@@ -47,7 +47,7 @@ def test_known_digests_read_only_files_changed_since_the_manifest(tmp_path):
     for name in ("a/one.txt", "two.txt", "three.txt"):
         (output / name).write_text(name)
     planned = {name: sha(output / name) for name in ("a/one.txt", "two.txt")}
-    assert known_digests(output, ["a/one.txt", "two.txt"]) == planned, "no manifest: every file is hashed"
+    assert PreviousBuild.read(output).digests(output, ["a/one.txt", "two.txt"]) == planned, "no manifest: every file is hashed"
     finish_output(output, {**planned, "three.txt": sha(output / "three.txt")})
     # Files older than the manifest are as it says: a lie in the manifest shows that no file was read.
     manifest = json.loads((output / MANIFEST_NAME).read_text())
@@ -57,13 +57,13 @@ def test_known_digests_read_only_files_changed_since_the_manifest(tmp_path):
     os.utime(output / MANIFEST_NAME, ns=(written, written))
     for name in ("a/one.txt", "two.txt", "three.txt"):
         os.utime(output / name, ns=(written - 10**9, written - 10**9))
-    assert known_digests(output, ["two.txt"]) == {"two.txt": "recorded"}
+    assert PreviousBuild.read(output).digests(output, ["two.txt"]) == {"two.txt": "recorded"}
     # A file changed after the manifest (same size, any mtime from then on) is read again.
     (output / "two.txt").write_text("TWO.txt")
     os.utime(output / "two.txt", ns=(written, written))
-    assert known_digests(output, ["two.txt"]) == {"two.txt": sha(output / "two.txt")}
+    assert PreviousBuild.read(output).digests(output, ["two.txt"]) == {"two.txt": sha(output / "two.txt")}
     (output / "new.txt").write_text("new")
-    assert known_digests(output, ["new.txt"]) == {"new.txt": sha(output / "new.txt")}
+    assert PreviousBuild.read(output).digests(output, ["new.txt"]) == {"new.txt": sha(output / "new.txt")}
 
 
 def test_pruning_removes_folders_left_empty_and_those_a_killed_run_left(tmp_path):

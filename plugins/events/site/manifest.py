@@ -31,11 +31,11 @@ __all__ = [
     "MANIFEST_NAME",
     "BuildCounts",
     "Manifest",
+    "PreviousBuild",
     "build_counts",
     "digest",
     "file_digest",
     "finish_output",
-    "known_digests",
     "read_manifest",
     "stray_files",
     "theme_static_files",
@@ -172,13 +172,19 @@ def build_counts(output: Path) -> dict[str, int]:
     return dict(manifest.build) if manifest else {}
 
 
-def finish_output(output: Path, planned: Mapping[str, str], keep: Iterable[str] = (), extra: Mapping[str, int] | None = None) -> BuildCounts:
+def finish_output(
+    output: Path,
+    planned: Mapping[str, str],
+    keep: Iterable[str] = (),
+    extra: Mapping[str, int] | None = None,
+    previous: PreviousBuild | None = None,
+) -> BuildCounts:
     """Remove every file of `output` the build did not plan, then the folders left empty; write the manifest.
 
-    Called only once the whole build has been written.
+    Called only once the whole build has been written; `previous` is the
+    manifest as the build found it (read here when not given).
     """
-    previous = read_manifest(output)
-    before = previous.files if previous else {}
+    before = (previous or PreviousBuild.read(output)).files
     written = sum(1 for path, sha in planned.items() if before.get(path) != sha)
     existing, empty = _files_under(output)
     stray = stray_files(existing, planned, keep)
@@ -196,28 +202,39 @@ def finish_output(output: Path, planned: Mapping[str, str], keep: Iterable[str] 
     return counts
 
 
-def known_digests(output: Path, paths: Iterable[str]) -> dict[str, str]:
-    """The SHA-256 of each of `paths` under `output`, reading only files changed since the last manifest.
+@dataclass(frozen=True)
+class PreviousBuild:
+    """The manifest the last finished build left in output/, and when it was written: read once per build."""
 
-    A file whose modification time is older than the manifest the previous
-    build wrote last is as that manifest recorded it: its digest is taken
-    from there. Any other file (newer, missing from the manifest, or with
-    no manifest at all, as on a fresh checkout) is read and hashed.
-    """
-    previous = read_manifest(output)
-    try:
-        written_at = (output / MANIFEST_NAME).stat().st_mtime_ns if previous else -1
-    except OSError:
-        written_at = -1
-    recorded = previous.files if previous else {}
-    found: dict[str, str] = {}
-    for path in paths:
-        file = output / path
-        sha = recorded.get(path)
-        if sha is None or file.stat().st_mtime_ns >= written_at:
-            sha = file_digest(file)
-        found[path] = sha
-    return found
+    files: Mapping[str, str]
+    written_at: int  # the manifest's modification time (ns); -1 without one
+
+    @classmethod
+    def read(cls, output: Path) -> PreviousBuild:
+        manifest = read_manifest(output)
+        if manifest is None:
+            return cls({}, -1)
+        try:
+            return cls(manifest.files, (output / MANIFEST_NAME).stat().st_mtime_ns)
+        except OSError:
+            return cls({}, -1)
+
+    def digests(self, output: Path, paths: Iterable[str]) -> dict[str, str]:
+        """The SHA-256 of each of `paths` under `output`, reading only files changed since this manifest.
+
+        A file whose modification time is older than the manifest is as the
+        manifest recorded it: its digest is taken from there. Any other file
+        (newer, missing from the manifest, or with no manifest at all, as on
+        a fresh checkout) is read and hashed.
+        """
+        found: dict[str, str] = {}
+        for path in paths:
+            file = output / path
+            sha = self.files.get(path)
+            if sha is None or file.stat().st_mtime_ns >= self.written_at:
+                sha = file_digest(file)
+            found[path] = sha
+        return found
 
 
 def _files_under(output: Path) -> tuple[list[str], list[str]]:

@@ -15,11 +15,10 @@ from events.models import StoredEvent
 from events.site.event_view import EventView, event_view
 from events.site.files.data_files import api_files, feed_files
 from events.site.files.page_files import plan_page_files
-from events.site.pages.digest_pages import digest_files, plan_digest_index
+from events.site.pages.digest_pages import digest_files, digest_page_paths, plan_digest_index
 from events.site.pages.form_pages import input_schema_files, plan_form_pages
 from events.site.pages.listing_pages import _PageMaker, plan_pages
 from events.site.records import Artifact, PageSpec, SiteInfo
-from events.site.urls import page_url
 
 __all__ = ["SitePlan", "plan_site"]
 
@@ -50,9 +49,8 @@ class SitePlan:
         return api_files(self.views, self.now, self.site)
 
     def _page_files(self) -> Iterator[Artifact]:
-        digests = digest_files(list(self.views), self.now, self.site)
         # The digest pages are written as files, not rendered; the sitemap lists them all the same.
-        digest_pages = tuple(page_url(d.path) for d in digests if d.path.endswith(".html"))
+        digest_pages = digest_page_paths(self.views, self.now, self.site)
         return plan_page_files(self.views, self.pages, replace(self.site, extra_pages=self.site.extra_pages + digest_pages))
 
     def _schemas_and_digests(self) -> Iterator[Artifact]:

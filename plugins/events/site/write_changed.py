@@ -1,7 +1,7 @@
 """Writing into output/ only what changed, so an unchanged file keeps its modification time.
 
 The manifest takes the digest of a file older than itself from the previous
-manifest (`known_digests`), and whatever copies or serves output/ by time
+manifest (`PreviousBuild.digests`), and whatever copies or serves output/ by time
 (rsync, a web server's Last-Modified) sees a file as changed when its mtime
 moves: an unchanged night should leave every file as it was. An existing file is
 replaced atomically, through a temporary file in its own folder, so no

@@ -31,7 +31,7 @@ from events.site.pages.calendar_pages import week_label
 from events.site.records import Artifact, PageSpec, SiteInfo
 from events.site.urls import absolute_url, digest_feed, digest_index, digest_page, digest_text, week_id, week_monday
 
-__all__ = ["DIGEST_WEEKS", "Digest", "digest_files", "digest_html", "digest_text_body", "digests", "plan_digest_index"]
+__all__ = ["DIGEST_WEEKS", "Digest", "digest_files", "digest_html", "digest_page_paths", "digest_text_body", "digests", "plan_digest_index"]
 
 DIGEST_WEEKS = 8  # the current week and seven before it: two months of newsletters in the feed
 
@@ -222,6 +222,11 @@ def digest_files(views: Sequence[EventView], now: datetime, site: SiteInfo) -> l
         files.append(Artifact(digest_text(digest.monday), digest_text_body(digest, site).encode("utf-8")))
     files.append(Artifact(digest_feed(), _feed(found, site, now)))
     return files
+
+
+def digest_page_paths(views: Sequence[EventView], now: datetime, site: SiteInfo) -> tuple[str, ...]:
+    """The page of each digest `digest_files` writes (for the sitemap), without rendering them."""
+    return tuple(digest_page(d.monday) for d in digests(views, now.astimezone(site.timezone).date()))
 
 
 def plan_digest_index(views: Sequence[EventView], now: datetime, site: SiteInfo, page: Callable[..., PageSpec]) -> PageSpec:
