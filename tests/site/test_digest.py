@@ -83,7 +83,7 @@ def test_the_demo_weeks_digest_lists_exactly_its_events(demo_site):
 
 def test_the_sitemap_lists_every_digest_page_written_and_no_other(demo_site):
     written = {p.parent.relative_to(demo_site).as_posix() + "/" for p in (demo_site / "digest").glob("*/index.html")}
-    listed = {m for m in re.findall(r"<loc>[^<]*?/(digest/[^<]+/)</loc>", (demo_site / "sitemap.xml").read_text())}
+    listed = set(re.findall(r"<loc>[^<]*?/(digest/[^<]+/)</loc>", (demo_site / "sitemap.xml").read_text()))
     assert written and listed == written
 
 

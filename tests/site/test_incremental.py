@@ -8,6 +8,7 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import DEMO_NOW, NEW_YORK, ROOT
 from factories import make_stored
 
@@ -177,3 +178,34 @@ def test_any_number_of_render_processes_writes_the_same_site(tmp_path):
         site.base["EVENTS_RENDER_PROCESSES"] = str(processes)
         trees.append(tree(site.build(f"output-{processes}", now, f"cache-{processes}")))
     assert trees[0] == trees[1] and len(trees[0]) > 200
+
+
+def test_a_build_killed_midway_is_followed_by_a_night_that_equals_a_cold_build(tmp_path, monkeypatch):
+    """Some pages of the new night written, the rest not, the render cache not saved: the next build must not trust either."""
+    from events.site import render_cache
+
+    site = Site(tmp_path)
+    site.base["EVENTS_RENDER_PROCESSES"] = "1"
+    now = datetime.fromisoformat(DEMO_NOW).astimezone(NEW_YORK)
+    rng = random.Random(11)
+    events: dict[str, dict] = {}
+    night_changes(rng, events, now, 0)
+    write_store(site, events, now)
+    site.build("output", now, "cache")
+    for night in (1, 2):
+        night_changes(rng, events, now, night)
+    write_store(site, events, now)
+    real_page = render_cache.InputDigests.page
+    calls = {"n": 0}
+
+    def dies_midway(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 25:
+            raise RuntimeError("killed")
+        return real_page(self, *args, **kwargs)
+
+    monkeypatch.setattr(render_cache.InputDigests, "page", dies_midway)
+    with pytest.raises(RuntimeError, match="killed"):
+        site.build("output", now, "cache")
+    monkeypatch.setattr(render_cache.InputDigests, "page", real_page)
+    assert tree(site.build("output", now, "cache")) == tree(site.build("cold", now, "cold-cache"))

@@ -35,6 +35,7 @@ from pathlib import Path
 from events.site.event_view import EventView
 from events.site.search_index_order import stabilize_index
 from events.site.urls import index_file
+from events.site.write_changed import write_if_changed
 
 __all__ = [
     "INDEX_FOLDER",
@@ -162,7 +163,8 @@ def index_shards(output: Path, shards: Mapping[str, str], digests: Mapping[str, 
         indexed.append(shard)
         written, removed = written + changed, removed + gone
     listed = tuple(shard for shard in by_shard if bundle_complete(index / shard))
-    _write_if_changed(index / SHARD_LIST, (json.dumps({"shards": listed}, indent=1) + "\n").encode())
+    index.mkdir(parents=True, exist_ok=True)
+    write_if_changed(index / SHARD_LIST, (json.dumps({"shards": listed}, indent=1) + "\n").encode())
     # After the list, so a visitor who loaded the new list never asks for a bundle already gone.
     dropped = []
     for child in sorted(index.iterdir()):
@@ -231,17 +233,6 @@ def replace_index(fresh: Path, index: Path) -> tuple[int, int]:
     for relative in sorted(old - set(new)):
         (index / relative).unlink()
     return written, len(old - set(new))
-
-
-def _write_if_changed(path: Path, content: bytes) -> None:
-    try:
-        if path.read_bytes() == content:
-            return
-    except OSError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(content)
-    temporary.replace(path)
 
 
 def _run_pagefind(command: list[str]) -> subprocess.CompletedProcess[str]:
